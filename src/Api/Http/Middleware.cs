@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Primitives;
+using Speaking.Application.Common;
+
+namespace Speaking.Api.Http;
+
+/// <summary>
+/// One log line per request: method, path, status, elapsed time. Never a body, a header or a query string, so
+/// the WebSocket token in <c>?token=</c> never reaches the log (D-9).
+/// </summary>
+public sealed class RequestLogging(RequestDelegate next, ILogger<RequestLogging> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            logger.LogInformation("HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms",
+                context.Request.Method, context.Request.Path.Value, context.Response.StatusCode,
+                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+}
+
+/// <summary>
+/// CORS exactly as the original answered it (contract 1.3), on every response including errors (D-30):
+/// preflights of allowed origins get 200 "OK" with the allow headers, others 400 "Disallowed CORS origin".
+/// </summary>
+public sealed class CorsPolicy(RequestDelegate next, IReadOnlyList<string> origins)
+{
+    private const string AllowedMethods = "DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT";
+    private readonly HashSet<string> _origins = origins.Where(o => o != "*").ToHashSet(StringComparer.Ordinal);
+    private readonly bool _anyOrigin = origins.Contains("*");
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var origin = context.Request.Headers.Origin.ToString();
+        if (origin.Length == 0)
+        {
+            await next(context);
+            return;
+        }
+
+        var allowed = _anyOrigin || _origins.Contains(origin);
+        var response = context.Response;
+        if (HttpMethods.IsOptions(context.Request.Method) && context.Request.Headers.ContainsKey("Access-Control-Request-Method"))
+        {
+            response.Headers.Vary = "Origin";
+            if (!allowed)
+            {
+                response.StatusCode = StatusCodes.Status400BadRequest;
+                response.ContentType = "text/plain; charset=utf-8";
+                await response.WriteAsync("Disallowed CORS origin");
+                return;
+            }
+
+            response.Headers.AccessControlAllowOrigin = origin;
+            response.Headers.AccessControlAllowMethods = AllowedMethods;
+            var requested = context.Request.Headers.AccessControlRequestHeaders;
+            if (!StringValues.IsNullOrEmpty(requested)) response.Headers.AccessControlAllowHeaders = requested;
+            response.Headers.AccessControlAllowCredentials = "true";
+            response.Headers.AccessControlMaxAge = "600";
+            response.ContentType = "text/plain; charset=utf-8";
+            await response.WriteAsync("OK");
+            return;
+        }
+
+        response.OnStarting(() =>
+        {
+            if (allowed)
+            {
+                response.Headers.AccessControlAllowOrigin = _anyOrigin && !context.Request.Headers.ContainsKey("Cookie") ? "*" : origin;
+                response.Headers.Append("Vary", "Origin");
+            }
+
+            response.Headers.AccessControlAllowCredentials = "true";
+            return Task.CompletedTask;
+        });
+        await next(context);
+    }
+}
+
+/// <summary>
+/// Turns exceptions into the contract's bodies: a validation failure into the 422 list, anything unexpected into
+/// 500 {"detail":"Internal Server Error"} (logged, never shown).
+/// </summary>
+public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        try
+        {
+            await next(context);
+        }
+        catch (RequestValidationException e) when (!context.Response.HasStarted)
+        {
+            await Results.Json(ErrorResponses.ValidationBody(e.Problems), statusCode: StatusCodes.Status422UnprocessableEntity).ExecuteAsync(context);
+        }
+        catch (Exception e) when (!context.Response.HasStarted && !(e is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
+        {
+            logger.LogError(e, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path.Value);
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            await ErrorResponses.Detail(StatusCodes.Status500InternalServerError, "Internal Server Error").ExecuteAsync(context);
+        }
+    }
+}
+
+/// <summary>Reads the JSON body of endpoints that take one before authentication runs, so a syntax error is a 422 first (contract 2.1).</summary>
+public sealed class JsonBodyReader(RequestDelegate next)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint()?.Metadata.GetMetadata<ReadsJsonBody>() is not null)
+        {
+            var problem = await JsonBody.ReadAsync(context);
+            if (problem is not null)
+            {
+                await Results.Json(ErrorResponses.ValidationBody([problem]), statusCode: StatusCodes.Status422UnprocessableEntity).ExecuteAsync(context);
+                return;
+            }
+        }
+
+        await next(context);
+    }
+}
+
+/// <summary>Bodies for the framework's bare 404 and 405 answers.</summary>
+public static class StatusBodies
+{
+    public static async Task WriteAsync(StatusCodeContext status)
+    {
+        var response = status.HttpContext.Response;
+        var detail = response.StatusCode switch
+        {
+            StatusCodes.Status404NotFound => "Not Found",
+            StatusCodes.Status405MethodNotAllowed => "Method Not Allowed",
+            _ => null,
+        };
+        if (detail is not null) await ErrorResponses.Detail(response.StatusCode, detail).ExecuteAsync(status.HttpContext);
+    }
+}

@@ -1,0 +1,63 @@
+using FluentValidation;
+using MediatR;
+using Speaking.Application.Common;
+using Speaking.Application.Users;
+using Speaking.Domain.Common;
+using Speaking.Domain.Users;
+
+namespace Speaking.Application.Auth;
+
+/// <summary>The OAuth2 password form: <see cref="Username"/> holds the email. Empty fields count as missing.</summary>
+public sealed record LoginCommand(Input<string> Username, Input<string> Password, Input<string> GrantType, string? ClientAddress) : IRequest<Result<AuthToken>>;
+
+public sealed class LoginCommandValidator : AbstractValidator<LoginCommand>
+{
+    public LoginCommandValidator()
+    {
+        RuleFor(x => x.Username).Text("body.username", 0, int.MaxValue);
+        RuleFor(x => x.Password).Text("body.password", 0, int.MaxValue);
+        RuleFor(x => x.GrantType).Custom((grant, context) =>
+        {
+            if (grant.IsPresent && !grant.Value!.Contains("password", StringComparison.Ordinal))
+                context.Fail("body.grant_type", "string_pattern_mismatch", "String should match pattern 'password'", grant.Value,
+                    new Dictionary<string, object?> { ["pattern"] = "password" });
+        });
+    }
+}
+
+public sealed class LoginCommandHandler(IUserRepository users, IPasswordHasher hasher, ITokenIssuer tokens, LoginThrottle throttle)
+    : IRequestHandler<LoginCommand, Result<AuthToken>>
+{
+    public async Task<Result<AuthToken>> Handle(LoginCommand request, CancellationToken cancellationToken)
+    {
+        var email = request.Username.Value!;
+        if (throttle.IsBlocked(email, request.ClientAddress)) return UserErrors.TooManyLoginAttempts;
+
+        var user = await users.FindByEmailAsync(email, cancellationToken);
+        var valid = user is not null ? hasher.Verify(user.PasswordHash, request.Password.Value!) : DummyCheck(request.Password.Value!);
+        if (!valid)
+        {
+            throttle.RecordFailure(email, request.ClientAddress);
+            return UserErrors.InvalidCredentials;
+        }
+
+        return new AuthToken(tokens.Issue(user!.Id), UserView.Of(user, user.Id));
+    }
+
+    private bool DummyCheck(string password)
+    {
+        hasher.VerifyDummy(password);
+        return false;
+    }
+}
+
+public sealed record GetCurrentUserQuery(Guid UserId) : IRequest<Result<UserView>>;
+
+public sealed class GetCurrentUserQueryHandler(IUserRepository users) : IRequestHandler<GetCurrentUserQuery, Result<UserView>>
+{
+    public async Task<Result<UserView>> Handle(GetCurrentUserQuery request, CancellationToken cancellationToken)
+    {
+        var user = await users.GetAsync(request.UserId, cancellationToken);
+        return user is null ? UserErrors.NotFound : UserView.Of(user, user.Id);
+    }
+}

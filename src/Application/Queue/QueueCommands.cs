@@ -1,0 +1,105 @@
+using FluentValidation;
+using MediatR;
+using Speaking.Application.Common;
+using Speaking.Application.Users;
+using Speaking.Domain.Common;
+using Speaking.Domain.Matchmaking;
+
+namespace Speaking.Application.Queue;
+
+/// <summary>QueueStatus on the wire; every key is always present.</summary>
+public sealed record QueueStatusView(bool InQueue, string? Mode, int? Position, DateTime? JoinedAt, int? EstimatedWaitSeconds)
+{
+    public static readonly QueueStatusView NotQueued = new(false, null, null, null, null);
+}
+
+/// <summary>
+/// The estimated waits are the original's constants (20 s roulette, 30/60 s level filter), kept for wire
+/// compatibility (D-25): they are estimates only and do not follow the configured interval.
+/// </summary>
+internal static class WaitEstimates
+{
+    public const int Roulette = 20;
+    public const int LevelFilterWithCompany = 30;
+    public const int LevelFilterAlone = 60;
+}
+
+public sealed record JoinQueueCommand(Guid UserId, QueueMode Mode, BodyShape Body, Input<double> LevelFilter)
+    : IRequest<Result<QueueStatusView>>;
+
+public sealed class JoinQueueCommandValidator : AbstractValidator<JoinQueueCommand>
+{
+    public JoinQueueCommandValidator()
+    {
+        When(x => x.Mode == QueueMode.LevelFilter, () =>
+        {
+            RuleFor(x => x.Body).RequiredBody();
+            // An explicit null means "use my current level", as in the original.
+            RuleFor(x => x.LevelFilter).Band("body.level_filter").When(x => x.LevelFilter.State != InputState.Null);
+        });
+    }
+}
+
+public sealed class JoinQueueCommandHandler(IQueueRepository queue, ISessionRepository sessions, IUserRepository users, IClock clock)
+    : IRequestHandler<JoinQueueCommand, Result<QueueStatusView>>
+{
+    public async Task<Result<QueueStatusView>> Handle(JoinQueueCommand request, CancellationToken cancellationToken)
+    {
+        var user = await users.GetAsync(request.UserId, cancellationToken);
+        if (user is null) return UserErrorsForQueue.UserGone;
+        var level = request.LevelFilter.IsPresent ? IeltsBand.From(request.LevelFilter.Value) : user.Level;
+
+        var joined = await QueueJoining.JoinAsync(queue, sessions, request.UserId, request.Mode, level, clock.UtcNow, cancellationToken);
+        if (!joined.IsSuccess) return joined.Error!;
+        var ticket = joined.Value;
+
+        if (request.Mode == QueueMode.Roulette)
+        {
+            var position = await queue.CountJoinedUpToAsync(QueueMode.Roulette, ticket.JoinedAt, cancellationToken);
+            return new QueueStatusView(true, QueueModeNames.Roulette, position, ticket.JoinedAt, WaitEstimates.Roulette);
+        }
+
+        var near = await queue.CountLevelFilterNearAsync(level.Value, cancellationToken);
+        return new QueueStatusView(true, QueueModeNames.LevelFilter, near, ticket.JoinedAt,
+            near > 1 ? WaitEstimates.LevelFilterWithCompany : WaitEstimates.LevelFilterAlone);
+    }
+}
+
+internal static class UserErrorsForQueue
+{
+    public static readonly Error UserGone = new(ErrorKind.Unauthorized, "Could not validate credentials");
+}
+
+/// <summary>The join rule shared by REST and WebSocket: not while in a call (D-17), never two tickets (D-12).</summary>
+internal static class QueueJoining
+{
+    public static async Task<Result<QueueTicket>> JoinAsync(IQueueRepository queue, ISessionRepository sessions, Guid userId,
+        QueueMode mode, IeltsBand level, DateTime now, CancellationToken ct)
+    {
+        if (await sessions.FindActiveForUserAsync(userId, ct) is not null) return QueueErrors.InSession;
+        var ticket = new QueueTicket(Guid.NewGuid(), userId, mode, level, now);
+        return await queue.TryJoinAsync(ticket, ct) ? ticket : QueueErrors.AlreadyQueued;
+    }
+}
+
+public sealed record LeaveQueueCommand(Guid UserId) : IRequest<Result>;
+
+public sealed class LeaveQueueCommandHandler(IQueueRepository queue) : IRequestHandler<LeaveQueueCommand, Result>
+{
+    public async Task<Result> Handle(LeaveQueueCommand request, CancellationToken cancellationToken) =>
+        await queue.LeaveAsync(request.UserId, cancellationToken) ? Result.Success() : QueueErrors.NotQueued;
+}
+
+public sealed record GetQueueStatusQuery(Guid UserId) : IRequest<QueueStatusView>;
+
+public sealed class GetQueueStatusQueryHandler(IQueueRepository queue) : IRequestHandler<GetQueueStatusQuery, QueueStatusView>
+{
+    public async Task<QueueStatusView> Handle(GetQueueStatusQuery request, CancellationToken cancellationToken)
+    {
+        var ticket = await queue.GetActiveAsync(request.UserId, cancellationToken);
+        if (ticket is null) return QueueStatusView.NotQueued;
+        var position = await queue.CountJoinedUpToAsync(ticket.Mode, ticket.JoinedAt, cancellationToken);
+        return new QueueStatusView(true, ticket.Mode.ToWire(), position, ticket.JoinedAt,
+            ticket.Mode == QueueMode.Roulette ? WaitEstimates.Roulette : WaitEstimates.LevelFilterWithCompany);
+    }
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Speaking.Application.Realtime;
+
+/// <summary>
+/// Every message the server sends on the WebSocket, with exactly the contract's fields (section 4.7): which sit
+/// at the top level, which under <c>data</c>, and which are sent as null rather than left out.
+/// </summary>
+public abstract record ServerMessage([property: JsonPropertyName("type"), JsonPropertyOrder(-1)] string Type)
+{
+    /// <summary>Timestamps on the wire: ISO 8601 UTC with microseconds and a trailing Z (D-26).</summary>
+    public static string FormatTime(DateTime utc) =>
+        utc.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+}
+
+public sealed record PongMessage() : ServerMessage("pong");
+
+public sealed record ErrorMessage([property: JsonPropertyName("message")] string Message) : ServerMessage("error")
+{
+    public static readonly ErrorMessage InvalidMessage = new("Invalid message");
+    public static readonly ErrorMessage NotInSession = new("Not in an active session with this user");
+    public static readonly ErrorMessage InvalidChat = new("Invalid chat message");
+    public static readonly ErrorMessage TargetRequired = new("target_user_id required");
+    public static readonly ErrorMessage RateLimited = new("Rate limit exceeded");
+}
+
+public sealed record QueueJoinedMessage([property: JsonPropertyName("data")] QueueJoinedData Data) : ServerMessage("queue_joined");
+
+public sealed record QueueJoinedData(
+    [property: JsonPropertyName("mode")] string Mode,
+    [property: JsonPropertyName("level_filter")] JsonElement? LevelFilter);
+
+public sealed record QueueLeftMessage() : ServerMessage("queue_left");
+
+public sealed record MatchedMessage([property: JsonPropertyName("data")] MatchedData Data) : ServerMessage("matched");
+
+public sealed record MatchedData(
+    [property: JsonPropertyName("partner_id")] Guid PartnerId,
+    [property: JsonPropertyName("partner_username")] string PartnerUsername,
+    [property: JsonPropertyName("partner_level")] double PartnerLevel,
+    [property: JsonPropertyName("room_id")] string RoomId,
+    [property: JsonPropertyName("session_id")] Guid SessionId,
+    [property: JsonPropertyName("is_initiator")] bool IsInitiator);
+
+/// <summary>offer / answer / ice_candidate as relayed to the partner; <see cref="Data"/> is the payload untouched.</summary>
+public sealed record SignalMessage(
+    string SignalType,
+    [property: JsonPropertyName("from_user_id")] Guid FromUserId,
+    [property: JsonPropertyName("data")] JsonElement Data) : ServerMessage(SignalType)
+{
+    [JsonIgnore]
+    public string SignalType { get; init; } = SignalType;
+}
+
+public sealed record ChatMessage(
+    [property: JsonPropertyName("from_user_id")] Guid FromUserId,
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("timestamp")] string Timestamp) : ServerMessage("chat");
+
+public sealed record SessionEndedMessage([property: JsonPropertyName("data")] SessionEndedData Data) : ServerMessage("session_ended");
+
+public sealed record SessionEndedData([property: JsonPropertyName("session_id")] JsonElement? SessionId);
+
+public sealed record PartnerInviteMessage(
+    [property: JsonPropertyName("from_user_id")] Guid FromUserId,
+    [property: JsonPropertyName("from_username")] string FromUsername,
+    [property: JsonPropertyName("from_level")] double FromLevel,
+    [property: JsonPropertyName("timestamp")] string Timestamp) : ServerMessage("partner_invite");
+
+public sealed record InviteSentMessage([property: JsonPropertyName("message")] string Message) : ServerMessage("invite_sent");
+
+public sealed record InviteErrorMessage([property: JsonPropertyName("message")] string Message) : ServerMessage("invite_error");
+
+public sealed record InviteRejectedMessage([property: JsonPropertyName("message")] string Message) : ServerMessage("invite_rejected");
+
+/// <summary>What goes back on the connection that sent a message (possibly nothing).</summary>
+public sealed record SocketReply(IReadOnlyList<ServerMessage> Messages)
+{
+    public static readonly SocketReply None = new([]);
+
+    public static SocketReply Of(ServerMessage message) => new([message]);
+
+    public static implicit operator SocketReply(ServerMessage message) => Of(message);
+}

@@ -1,0 +1,21 @@
+using Speaking.Domain.Common;
+
+namespace Speaking.Domain.Matchmaking;
+
+/// <summary>One active queue entry: who waits, in which mode, at which level, since when.</summary>
+public sealed record QueueTicket(Guid Id, Guid UserId, QueueMode Mode, IeltsBand Level, DateTime JoinedAt);
+
+/// <summary>Two tickets that the round pairs; the initiator (user1, who sends the WebRTC offer) joined first.</summary>
+public sealed record MatchPair(QueueTicket Initiator, QueueTicket Callee)
+{
+    public QueueMode Mode => Initiator.Mode;
+}
+
+public sealed record PairingResult(IReadOnlyList<MatchPair> Pairs, IReadOnlyList<QueueTicket> Waiting);
+
+public static class QueueErrors
+{
+    public static readonly Error AlreadyQueued = new(ErrorKind.BadRequest, "You are already in a queue");
+    public static readonly Error NotQueued = new(ErrorKind.BadRequest, "You are not in any queue");
+    public static readonly Error InSession = new(ErrorKind.BadRequest, "You are already in a session");
+}

@@ -1,0 +1,12 @@
+using Speaking.Domain.Common;
+
+namespace Speaking.Domain.Users;
+
+public static class UserErrors
+{
+    public static readonly Error EmailTaken = new(ErrorKind.BadRequest, "Email already registered");
+    public static readonly Error InvalidCredentials = new(ErrorKind.Unauthorized, "Incorrect email or password");
+    public static readonly Error TooManyLoginAttempts = new(ErrorKind.TooManyRequests, "Too many login attempts");
+    public static readonly Error NotFound = new(ErrorKind.NotFound, "User not found");
+    public static readonly Error NotYourProfile = new(ErrorKind.Forbidden, "You can only update your own profile");
+}

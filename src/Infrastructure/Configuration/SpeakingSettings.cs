@@ -1,0 +1,135 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+
+namespace Speaking.Infrastructure.Configuration;
+
+/// <summary>A configuration value that cannot be used; the message names the variable and says what is wrong.</summary>
+public sealed class ConfigurationProblem(string variable, string problem) : Exception($"Configuration error: {variable} {problem}")
+{
+    public string Variable { get; } = variable;
+}
+
+/// <summary>
+/// Every setting the service reads, with the original's names and defaults (contract section 1), parsed and
+/// validated once at start-up. Sources, first wins: process environment, an optional .env file, appsettings.
+/// </summary>
+public sealed record SpeakingSettings
+{
+    public string AppName { get; init; } = "IELTS Speaking Partner";
+    public bool Debug { get; init; }
+    /// <summary>Null when DATABASE_URL is not set: the embedded PostgreSQL is used.</summary>
+    public string? DatabaseConnectionString { get; init; }
+    /// <summary>Null when neither SECRET_KEY nor JWT_SECRET is set: a random key is generated (and kept with embedded data).</summary>
+    public string? SecretKey { get; init; }
+    public string Algorithm { get; init; } = "HS256";
+    public int AccessTokenExpireMinutes { get; init; } = 1440;
+    public int RouletteIntervalSeconds { get; init; } = 20;
+    public int SessionMinDurationMinutes { get; init; } = 5;
+    public int SessionMaxDurationMinutes { get; init; } = 15;
+    public IReadOnlyList<string> CorsOrigins { get; init; } = ["http://localhost:3000", "http://127.0.0.1:3000"];
+    public int Port { get; init; } = 8000;
+    public string LogFormat { get; init; } = "text";
+    public int SessionReconnectGraceSeconds { get; init; } = 20;
+    public bool MatchRequiresConnection { get; init; } = true;
+    public int LoginMaxFailuresPerEmail { get; init; } = 10;
+    public int LoginMaxFailuresPerAddress { get; init; } = 100;
+    public int LoginFailureWindowSeconds { get; init; } = 300;
+    public int RegisterMaxPerAddress { get; init; } = 1000;
+    public int RegisterWindowSeconds { get; init; } = 600;
+    public int PartnerRequestCooldownHours { get; init; } = 24;
+    public string DataDirectory { get; init; } = ".data";
+    public int PasswordHashIterations { get; init; } = 100_000;
+
+    public static readonly string[] SupportedAlgorithms = ["HS256", "HS384", "HS512"];
+
+    public static SpeakingSettings From(IConfiguration config)
+    {
+        string? Get(string name) => config[name] is { } v && v.Length > 0 ? v : null;
+        var defaults = new SpeakingSettings();
+
+        var databaseUrl = Get("DATABASE_URL");
+        string? connectionString = null;
+        if (databaseUrl is not null)
+        {
+            try
+            {
+                connectionString = DatabaseUrl.ToConnectionString(databaseUrl);
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigurationProblem("DATABASE_URL", $"is not a usable database address: {e.Message}.");
+            }
+        }
+
+        var algorithm = (Get("ALGORITHM") ?? defaults.Algorithm).ToUpperInvariant();
+        if (!SupportedAlgorithms.Contains(algorithm))
+            throw new ConfigurationProblem("ALGORITHM", $"must be one of {string.Join(", ", SupportedAlgorithms)} (got '{Get("ALGORITHM")}').");
+
+        IReadOnlyList<string> origins = defaults.CorsOrigins;
+        if (Get("CORS_ORIGINS") is { } corsText)
+        {
+            try
+            {
+                origins = Configuration.CorsOrigins.Parse(corsText);
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigurationProblem("CORS_ORIGINS", $"is not valid: {e.Message}.");
+            }
+        }
+
+        var logFormat = (Get("LOG_FORMAT") ?? "text").ToLowerInvariant();
+        if (logFormat is not ("text" or "json")) throw new ConfigurationProblem("LOG_FORMAT", $"must be 'text' or 'json' (got '{logFormat}').");
+
+        return new SpeakingSettings
+        {
+            AppName = Get("APP_NAME") ?? defaults.AppName,
+            Debug = Bool(config, "DEBUG", false),
+            DatabaseConnectionString = connectionString,
+            SecretKey = Get("SECRET_KEY") ?? Get("JWT_SECRET"),
+            Algorithm = algorithm,
+            AccessTokenExpireMinutes = Int(config, "ACCESS_TOKEN_EXPIRE_MINUTES", defaults.AccessTokenExpireMinutes, min: 1),
+            RouletteIntervalSeconds = Int(config, "ROULETTE_INTERVAL_SECONDS", defaults.RouletteIntervalSeconds, min: 1),
+            SessionMinDurationMinutes = Int(config, "SESSION_MIN_DURATION_MINUTES", defaults.SessionMinDurationMinutes, min: 0),
+            SessionMaxDurationMinutes = Int(config, "SESSION_MAX_DURATION_MINUTES", defaults.SessionMaxDurationMinutes, min: 0),
+            CorsOrigins = origins,
+            Port = Int(config, "PORT", defaults.Port, min: 0, max: 65535),
+            LogFormat = logFormat,
+            SessionReconnectGraceSeconds = Int(config, "SESSION_RECONNECT_GRACE_SECONDS", defaults.SessionReconnectGraceSeconds, min: 0),
+            MatchRequiresConnection = Bool(config, "MATCH_REQUIRES_CONNECTION", true),
+            LoginMaxFailuresPerEmail = Int(config, "LOGIN_MAX_FAILURES_PER_EMAIL", defaults.LoginMaxFailuresPerEmail, min: 1),
+            LoginMaxFailuresPerAddress = Int(config, "LOGIN_MAX_FAILURES_PER_ADDRESS", defaults.LoginMaxFailuresPerAddress, min: 1),
+            LoginFailureWindowSeconds = Int(config, "LOGIN_FAILURE_WINDOW_SECONDS", defaults.LoginFailureWindowSeconds, min: 1),
+            RegisterMaxPerAddress = Int(config, "REGISTER_MAX_PER_ADDRESS", defaults.RegisterMaxPerAddress, min: 1),
+            RegisterWindowSeconds = Int(config, "REGISTER_WINDOW_SECONDS", defaults.RegisterWindowSeconds, min: 1),
+            PartnerRequestCooldownHours = Int(config, "PARTNER_REQUEST_COOLDOWN_HOURS", defaults.PartnerRequestCooldownHours, min: 0),
+            DataDirectory = Get("SPEAKING_DATA_DIR") ?? defaults.DataDirectory,
+            PasswordHashIterations = Int(config, "PASSWORD_HASH_ITERATIONS", defaults.PasswordHashIterations, min: 1000),
+        };
+    }
+
+    private static int Int(IConfiguration config, string name, int fallback, int min, int max = int.MaxValue)
+    {
+        var text = config[name];
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        if (!int.TryParse(text.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+            throw new ConfigurationProblem(name, $"must be a whole number (got '{text}').");
+        if (value < min || value > max)
+            throw new ConfigurationProblem(name, max == int.MaxValue
+                ? $"must be at least {min} (got {value})."
+                : $"must be between {min} and {max} (got {value}).");
+        return value;
+    }
+
+    private static bool Bool(IConfiguration config, string name, bool fallback)
+    {
+        var text = config[name];
+        if (string.IsNullOrWhiteSpace(text)) return fallback;
+        return text.Trim().ToLowerInvariant() switch
+        {
+            "true" or "1" or "yes" or "on" or "t" or "y" => true,
+            "false" or "0" or "no" or "off" or "f" or "n" => false,
+            _ => throw new ConfigurationProblem(name, $"must be a boolean: true/false, 1/0, yes/no, on/off (got '{text}')."),
+        };
+    }
+}

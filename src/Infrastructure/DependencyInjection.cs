@@ -1,0 +1,93 @@
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Speaking.Application.Auth;
+using Speaking.Application.Partners;
+using Speaking.Application.Queue;
+using Speaking.Application.Realtime;
+using Speaking.Application.Users;
+using Speaking.Infrastructure.Auth;
+using Speaking.Infrastructure.Configuration;
+using Speaking.Infrastructure.Matchmaking;
+using Speaking.Infrastructure.Persistence;
+using Speaking.Infrastructure.Persistence.Repositories;
+using Speaking.Infrastructure.Realtime;
+
+namespace Speaking.Infrastructure;
+
+public static class DependencyInjection
+{
+    /// <summary>Repositories, the token service, the realtime side and the matchmaking loop, configured from <paramref name="settings"/>.</summary>
+    public static IServiceCollection AddInfrastructure(this IServiceCollection services, SpeakingSettings settings, string connectionString,
+        byte[] signingKey)
+    {
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
+        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<StartupReset>();
+        services.AddSingleton<IUserRepository, UserRepository>();
+        services.AddSingleton<IQueueRepository, QueueRepository>();
+        services.AddSingleton<ISessionRepository, SessionRepository>();
+        services.AddSingleton<IPartnerRepository, PartnerRepository>();
+
+        services.AddSingleton(new JwtSettings { Key = signingKey, Algorithm = settings.Algorithm, ExpireMinutes = settings.AccessTokenExpireMinutes });
+        services.AddSingleton<JwtTokenService>();
+        services.AddSingleton<ITokenIssuer>(sp => sp.GetRequiredService<JwtTokenService>());
+        services.AddSingleton<IPasswordHasher, Pbkdf2PasswordHasher>();
+
+        services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<IRealtimeNotifier>(sp => sp.GetRequiredService<ConnectionRegistry>());
+        services.AddSingleton<IPresence>(sp => sp.GetRequiredService<ConnectionRegistry>());
+        services.AddSingleton<ReconnectGrace>();
+        services.AddSingleton<IReconnectGrace>(sp => sp.GetRequiredService<ReconnectGrace>());
+        services.AddSingleton<WebSocketLimits>();
+        services.AddSingleton<MessageDispatcher>();
+        services.AddSingleton<WebSocketEndpoint>();
+        services.AddHostedService<RealtimeShutdown>();
+        services.AddHostedService<MatchmakingService>();
+
+        services.Configure<MatchmakingOptions>(o =>
+        {
+            o.RouletteIntervalSeconds = settings.RouletteIntervalSeconds;
+            o.MatchRequiresConnection = settings.MatchRequiresConnection;
+        });
+        services.Configure<RealtimeOptions>(o => o.SessionReconnectGraceSeconds = settings.SessionReconnectGraceSeconds);
+        services.Configure<LoginLimits>(o =>
+        {
+            o.MaxFailuresPerEmail = settings.LoginMaxFailuresPerEmail;
+            o.MaxFailuresPerAddress = settings.LoginMaxFailuresPerAddress;
+            o.WindowSeconds = settings.LoginFailureWindowSeconds;
+        });
+        services.Configure<PartnerOptions>(o => o.PartnerRequestCooldownHours = settings.PartnerRequestCooldownHours);
+        services.Configure<PasswordHashingOptions>(o => o.Iterations = settings.PasswordHashIterations);
+        return services;
+    }
+
+    /// <summary>
+    /// The JWT signing key (D-7): SECRET_KEY, else JWT_SECRET, never a built-in constant. Without either, a random
+    /// key is generated; with the embedded database it is kept beside the data so tokens survive a restart.
+    /// </summary>
+    public static byte[] ResolveSigningKey(SpeakingSettings settings, string? keepBesideDirectory, ILogger logger)
+    {
+        if (settings.SecretKey is { } configured) return Encoding.UTF8.GetBytes(configured);
+
+        if (keepBesideDirectory is not null)
+        {
+            var path = Path.Combine(keepBesideDirectory, "secret_key");
+            if (File.Exists(path) && File.ReadAllText(path).Trim() is { Length: > 0 } kept) return Encoding.UTF8.GetBytes(kept);
+            var generated = Convert.ToHexString(RandomNumberGenerator.GetBytes(32)).ToLowerInvariant();
+            File.WriteAllText(path, generated);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            logger.LogWarning("SECRET_KEY is not set: generated a signing key and stored it in {Path}", path);
+            return Encoding.UTF8.GetBytes(generated);
+        }
+
+        logger.LogWarning("SECRET_KEY is not set: using a random key for this process; tokens will not survive a restart");
+        return RandomNumberGenerator.GetBytes(32);
+    }
+}
