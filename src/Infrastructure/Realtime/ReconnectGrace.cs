@@ -17,6 +17,7 @@ public sealed class ReconnectGrace(IServiceScopeFactory scopes, IOptions<Realtim
 {
     private readonly ConcurrentDictionary<Guid, CancellationTokenSource> _timers = new();
     private readonly CancellationTokenSource _stopping = new();
+    private int _disposed;
 
     public void Start(Guid userId, Guid sessionId)
     {
@@ -62,6 +63,8 @@ public sealed class ReconnectGrace(IServiceScopeFactory scopes, IOptions<Realtim
 
     public void Dispose()
     {
+        // Registered under two service types, so the container may dispose it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stopping.Cancel();
         _stopping.Dispose();
     }
