@@ -84,6 +84,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             web.UseStatusCodePages(StatusBodies.WriteAsync);
             web.UseWebSockets();
             web.UseRouting();
+            web.UseMiddleware<UnknownWebSocketPath>();
             web.UseMiddleware<JsonBodyReader>();
             web.UseAuthentication();
             web.UseAuthorization();

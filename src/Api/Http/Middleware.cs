@@ -129,6 +129,21 @@ public sealed class JsonBodyReader(RequestDelegate next)
     }
 }
 
+/// <summary>A WebSocket upgrade to a path that has no endpoint is refused with 403, as the original did (contract 4.1).</summary>
+public sealed class UnknownWebSocketPath(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        if (context.GetEndpoint() is null && context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return Task.CompletedTask;
+        }
+
+        return next(context);
+    }
+}
+
 /// <summary>Bodies for the framework's bare 404 and 405 answers.</summary>
 public static class StatusBodies
 {
