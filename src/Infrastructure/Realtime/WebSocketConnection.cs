@@ -57,6 +57,23 @@ public sealed class WebSocketConnection
         return true;
     }
 
+    /// <summary>
+    /// Queues a reply to this connection's own message. The read loop waits here while the queue is full, so a
+    /// client that sends faster than it reads is slowed down (back-pressure) instead of being disconnected.
+    /// </summary>
+    public async ValueTask ReplyAsync(byte[] frame)
+    {
+        if (!IsOpen) return;
+        try
+        {
+            await _outbound.Writer.WriteAsync(frame, _abort.Token);
+            Interlocked.Add(ref _queuedBytes, frame.Length);
+        }
+        catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
+        {
+        }
+    }
+
     /// <summary>Runs until the queue is completed or the connection aborted.</summary>
     public async Task RunWriterAsync()
     {

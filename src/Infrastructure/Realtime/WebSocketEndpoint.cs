@@ -131,11 +131,11 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserRepository us
 
                 if (!bucket.TryTake())
                 {
-                    Reply(connection, SocketReply.Of(ErrorMessage.RateLimited));
+                    await ReplyAsync(connection, SocketReply.Of(ErrorMessage.RateLimited));
                     continue;
                 }
 
-                Reply(connection, await dispatcher.DispatchAsync(connection.UserId, buffer.AsMemory(0, length), linked.Token));
+                await ReplyAsync(connection, await dispatcher.DispatchAsync(connection.UserId, buffer.AsMemory(0, length), linked.Token));
             }
         }
         finally
@@ -144,8 +144,8 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserRepository us
         }
     }
 
-    private static void Reply(WebSocketConnection connection, SocketReply reply)
+    private static async ValueTask ReplyAsync(WebSocketConnection connection, SocketReply reply)
     {
-        foreach (var message in reply.Messages) connection.TryEnqueue(WireJson.Serialize(message));
+        foreach (var message in reply.Messages) await connection.ReplyAsync(WireJson.Serialize(message));
     }
 }

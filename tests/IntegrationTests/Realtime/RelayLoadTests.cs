@@ -1,0 +1,57 @@
+using Speaking.IntegrationTests.Support;
+
+namespace Speaking.IntegrationTests.Realtime;
+
+public sealed class RelayLoadTests
+{
+    [Fact]
+    public async Task TwoHundredPairs_EachSendingFiftyCandidates_DeliverAllTwentyThousandInOrder()
+    {
+        const int pairs = 200;
+        const int burst = 50;
+        await using var host = await TestHost.StartAsync();
+        var users = await Task.WhenAll(Enumerable.Range(0, pairs * 2).Select(_ => host.RegisterAsync()));
+        for (var i = 0; i < pairs; i++) await host.StartAsync(users[2 * i], users[2 * i + 1]);
+        var sockets = new WsClient[users.Length];
+        for (var i = 0; i < users.Length; i++) sockets[i] = await host.ConnectAsync(users[i]);
+
+        try
+        {
+            var senders = Enumerable.Range(0, users.Length).Select(async i =>
+            {
+                var partner = users[i ^ 1];
+                for (var n = 0; n < burst; n++)
+                {
+                    await sockets[i].SendAsync(new
+                    {
+                        type = "ice_candidate",
+                        data = new { target_user_id = partner.IdText, data = new { candidate = new { candidate = $"candidate:{n}", sdpMid = "0", sdpMLineIndex = 0 } } },
+                    });
+                }
+            });
+            var receivers = Enumerable.Range(0, users.Length).Select(async i =>
+            {
+                var sequence = new List<string>();
+                for (var n = 0; n < burst; n++)
+                {
+                    var message = await sockets[i].NextAsync(TimeSpan.FromSeconds(60));
+                    message.Type().ShouldBe("ice_candidate");
+                    message.Str("from_user_id").ShouldBe(users[i ^ 1].IdText);
+                    sequence.Add(message.GetProperty("data").GetProperty("candidate").Str("candidate"));
+                }
+
+                return sequence;
+            }).ToArray();
+
+            await Task.WhenAll(senders);
+            var received = await Task.WhenAll(receivers);
+
+            received.Sum(r => r.Count).ShouldBe(pairs * 2 * burst);
+            foreach (var sequence in received) sequence.ShouldBe(Enumerable.Range(0, burst).Select(n => $"candidate:{n}"));
+        }
+        finally
+        {
+            await Task.WhenAll(sockets.Select(s => s.DisposeAsync().AsTask()));
+        }
+    }
+}
