@@ -141,13 +141,13 @@ public sealed class AuthEndpointsTests(AuthHostFixture fixture) : IClassFixture<
     }
 
     [Theory]
-    [InlineData("12345", "string_too_short", "min_length", 6)]
-    [InlineData("p", "string_too_short", "min_length", 6)]
-    public async Task Register_TooShortPassword_Is422(string password, string type, string ctxKey, int bound)
+    [InlineData("12345")]
+    [InlineData("p")]
+    public async Task Register_TooShortPassword_Is422StringTooShort(string password)
     {
         var item = await (await RegisterAsync(new { email = NewEmail(), password, username = "Ann" }))
-            .ShouldBeValidationErrorAsync(type, "body", "password");
-        item.GetProperty("ctx").GetProperty(ctxKey).GetInt32().ShouldBe(bound);
+            .ShouldBeValidationErrorAsync("string_too_short", "body", "password");
+        item.GetProperty("ctx").GetProperty("min_length").GetInt32().ShouldBe(6);
         item.Str("msg").ShouldBe("String should have at least 6 characters");
     }
 
