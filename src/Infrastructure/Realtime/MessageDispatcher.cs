@@ -76,7 +76,8 @@ public sealed class MessageDispatcher(IMediator mediator, ILogger<MessageDispatc
                 return SocketReply.Of(new PongMessage());
 
             case "join_queue":
-                return new JoinQueueFromSocketCommand(userId, Optional(data, "mode"), Optional(data, "level_filter"));
+                // Cloned: the reply echoes them and is serialized after this message's document is disposed.
+                return new JoinQueueFromSocketCommand(userId, Optional(data, "mode")?.Clone(), Optional(data, "level_filter")?.Clone());
 
             case "leave_queue":
                 return new LeaveQueueFromSocketCommand(userId);
