@@ -1,0 +1,42 @@
+using NSubstitute;
+using Speaking.Application.Common;
+using Speaking.Domain.Common;
+using Speaking.Domain.Users;
+
+namespace Speaking.UnitTests.Support;
+
+/// <summary>Small builders shared by the handler tests.</summary>
+public static class Fakes
+{
+    public static readonly DateTime Now = new(2026, 2, 5, 14, 3, 27, DateTimeKind.Utc);
+
+    public static IClock ClockAt(DateTime now)
+    {
+        var clock = Substitute.For<IClock>();
+        clock.UtcNow.Returns(now);
+        return clock;
+    }
+
+    public static User User(Guid? id = null, string email = "ann@example.com", string username = "ann", double level = 6.0,
+        double target = 7.0, string passwordHash = "hash") =>
+        Speaking.Domain.Users.User.Restore(id ?? Guid.NewGuid(), email, passwordHash, username, level, target, false, Now, Now);
+}
+
+/// <summary>A <see cref="TimeProvider"/> whose time only moves when the test says so.</summary>
+public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
+{
+    private long _ticks;
+    private DateTimeOffset _utcNow = start;
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => _ticks;
+
+    public override DateTimeOffset GetUtcNow() => _utcNow;
+
+    public void Advance(TimeSpan by)
+    {
+        _ticks += by.Ticks;
+        _utcNow += by;
+    }
+}
