@@ -37,9 +37,9 @@ public sealed class InvitePartnerCommandHandler(IPartnerRepository partners, IUs
         invitations.Record(inviter.Id, target, now);
         var delivered = await notifier.SendAsync(target,
             new PartnerInviteMessage(inviter.Id, inviter.Username, inviter.CurrentLevel, ServerMessage.FormatTime(now)));
-        return delivered
-            ? new InviteSentMessage(PartnerErrors.InviteSent)
-            : new InviteErrorMessage(PartnerErrors.InviteDeliveryFailed);
+        if (delivered) return new InviteSentMessage(PartnerErrors.InviteSent);
+        invitations.TryConsume(inviter.Id, target, now); // an invitation that never arrived cannot be accepted
+        return new InviteErrorMessage(PartnerErrors.InviteDeliveryFailed);
     }
 }
 
