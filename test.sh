@@ -39,15 +39,18 @@ for project in tests/*/*.csproj; do
   echo "== $name"
   dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E "^\s+(Failed|Passed|Skipped) |Error Message|^\s+(Assert|Shouldly)|(Passed|Failed)!" | grep -vE "^\s+Passed " || true
   code=${PIPESTATUS[0]}
-  summary="$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+" "$log" | tail -n 1)"
-  if [ -z "$summary" ]; then
+  # The vstest console summary: "Total tests: N" followed by "Passed: N" / "Failed: N" lines.
+  if ! grep -qE "^Total tests: [0-9]+" "$log"; then
     echo "$name: no test summary (the test host crashed or nothing ran)"
     failed=$((failed + 1))
     status=1
     continue
   fi
-  f=$(echo "$summary" | sed -E 's/.*Failed: +([0-9]+).*/\1/')
-  p=$(echo "$summary" | sed -E 's/.*Passed: +([0-9]+).*/\1/')
+  p=$(sed -nE 's/^ +Passed: +([0-9]+)$/\1/p' "$log" | tail -n 1)
+  f=$(sed -nE 's/^ +Failed: +([0-9]+)$/\1/p' "$log" | tail -n 1)
+  p=${p:-0}
+  f=${f:-0}
+  echo "$name: $p passed, $f failed"
   passed=$((passed + p))
   failed=$((failed + f))
   if [ "$code" -ne 0 ] || [ "$f" -ne 0 ]; then status=1; fi

@@ -19,9 +19,21 @@ public sealed class RealtimeShutdown(ConnectionRegistry registry, IHostApplicati
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         await CloseAllAsync();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
+        // Clients answer the close frame; those that do not within 3 s are cut off. Either way each connection's
+        // clean-up then marks its user offline, which the stop waits for (up to 10 s more).
+        if (!await DrainedAsync(TimeSpan.FromSeconds(3)))
+        {
+            foreach (var connection in registry.All()) connection.Abort();
+            if (!await DrainedAsync(TimeSpan.FromSeconds(10)))
+                logger.LogWarning("{Count} connections were still closing at shutdown", registry.ConnectionCount);
+        }
+    }
+
+    private async Task<bool> DrainedAsync(TimeSpan wait)
+    {
+        var deadline = DateTime.UtcNow + wait;
         while (registry.ConnectionCount > 0 && DateTime.UtcNow < deadline) await Task.Delay(50, CancellationToken.None);
-        if (registry.ConnectionCount > 0) logger.LogWarning("{Count} connections were still closing at shutdown", registry.ConnectionCount);
+        return registry.ConnectionCount == 0;
     }
 
     private Task CloseAllAsync() =>

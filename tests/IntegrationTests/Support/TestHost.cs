@@ -45,6 +45,7 @@ public sealed class TestHost : IAsyncDisposable
             ["PASSWORD_HASH_ITERATIONS"] = "1000",
             ["SESSION_RECONNECT_GRACE_SECONDS"] = "20",
             ["Serilog:MinimumLevel:Default"] = "Warning",
+            ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;
 

@@ -121,6 +121,9 @@ public sealed class WsClient : IAsyncDisposable
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     CloseStatus = result.CloseStatus;
+                    // Complete the closing handshake, as browsers do.
+                    if (Socket.State == WebSocketState.CloseReceived)
+                        await Socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, "", CancellationToken.None);
                     break;
                 }
 
