@@ -60,13 +60,14 @@ public sealed class CallTests(Chromium chromium) : IAsyncLifetime
         var sessionId = await StartCallAsync(pageA, pageB, page => page.JoinRouletteAsync());
 
         await pageA.CloseSocketAsync();
+        var grace = _host.App.Web.Services.GetRequiredService<ReconnectGrace>();
         await EventuallyAsync(async () => !await IsOnlineAsync(b, a), "the server never saw A's socket close");
-        _host.App.Web.Services.GetRequiredService<ReconnectGrace>().Pending.ShouldBe(1);
+        await EventuallyAsync(() => Task.FromResult(grace.Pending == 1), "no reconnect grace period started for A's session");
 
         await pageA.ReconnectAsync();
         await pageA.WaitUntilAsync("state.socketOpen && state.socketsOpened === 2");
         await EventuallyAsync(() => IsOnlineAsync(b, a), "A never came back online");
-        _host.App.Web.Services.GetRequiredService<ReconnectGrace>().Pending.ShouldBe(0);
+        grace.Pending.ShouldBe(0); // reconnecting (before A is marked online) cancelled the timer
 
         await ChatBothWaysAsync(pageA, pageB, "Still there?", "Yes, I hear you");
         foreach (var page in new[] { pageA, pageB })
