@@ -40,14 +40,21 @@ for project in tests/*/*.csproj; do
   dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E "^\s+(Failed|Passed|Skipped) |Error Message|^\s+(Assert|Shouldly)|(Passed|Failed)!" | grep -vE "^\s+Passed " || true
   code=${PIPESTATUS[0]}
   summary="$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, Passed: +[0-9]+" "$log" | tail -n 1)"
-  if [ -z "$summary" ]; then
+  if [ -n "$summary" ]; then
+    f=$(echo "$summary" | sed -E 's/.*Failed: +([0-9]+).*/\1/')
+    p=$(echo "$summary" | sed -E 's/.*Passed: +([0-9]+).*/\1/')
+  elif grep -qE "^Total tests: +[0-9]+" "$log"; then
+    # With "console;verbosity=normal" the SDK prints the totals on separate lines instead.
+    f=$(grep -E "^ +Failed: +[0-9]+$" "$log" | tail -n 1 | grep -oE "[0-9]+" || true)
+    p=$(grep -E "^ +Passed: +[0-9]+$" "$log" | tail -n 1 | grep -oE "[0-9]+" || true)
+    f=${f:-0}
+    p=${p:-0}
+  else
     echo "$name: no test summary (the test host crashed or nothing ran)"
     failed=$((failed + 1))
     status=1
     continue
   fi
-  f=$(echo "$summary" | sed -E 's/.*Failed: +([0-9]+).*/\1/')
-  p=$(echo "$summary" | sed -E 's/.*Passed: +([0-9]+).*/\1/')
   passed=$((passed + p))
   failed=$((failed + f))
   if [ "$code" -ne 0 ] || [ "$f" -ne 0 ]; then status=1; fi
