@@ -44,7 +44,8 @@ public sealed class JoinQueueFromSocketCommandHandler(IQueueRepository queue, IS
         var joined = await QueueJoining.JoinAsync(queue, sessions, request.UserId, mode, band, clock.UtcNow, cancellationToken);
         if (!joined.IsSuccess) return joined.Error == QueueErrors.InSession ? InSession : AlreadyQueued;
 
-        var echoedLevel = request.LevelFilter is { ValueKind: not JsonValueKind.Null } sent ? sent : (JsonElement?)null;
+        // Cloned: the reply is serialized after the dispatcher has disposed the request's JsonDocument.
+        var echoedLevel = request.LevelFilter is { ValueKind: not JsonValueKind.Null } sent ? sent.Clone() : (JsonElement?)null;
         return new QueueJoinedMessage(new QueueJoinedData(mode.ToWire(), echoedLevel));
     }
 }
