@@ -56,7 +56,8 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserRepository us
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
-            // The peer went away: the clean-up below is all there is to do.
+            // The peer went away (or the socket was aborted): the clean-up below is all there is to do.
+            logger.LogDebug(e, "Connection {ConnectionId} of user {UserId} ended abruptly", connection.Id, connection.UserId);
         }
         finally
         {
@@ -105,7 +106,7 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserRepository us
                 {
                     if (length > WebSocketLimits.MaxMessageBytes)
                     {
-                        await connection.CloseAsync(WebSocketCloseStatus.MessageTooBig, "Message too big");
+                        await CloseByServerAsync(connection, WebSocketCloseStatus.MessageTooBig, "Message too big", buffer);
                         return;
                     }
 
@@ -119,13 +120,13 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserRepository us
                         await connection.CloseAsync(WebSocketCloseStatus.NormalClosure, "");
                         return;
                     case WebSocketMessageType.Binary:
-                        await connection.CloseAsync(WebSocketCloseStatus.InvalidMessageType, "Binary frames are not supported");
+                        await CloseByServerAsync(connection, WebSocketCloseStatus.InvalidMessageType, "Binary frames are not supported", buffer);
                         return;
                 }
 
                 if (length > WebSocketLimits.MaxMessageBytes)
                 {
-                    await connection.CloseAsync(WebSocketCloseStatus.MessageTooBig, "Message too big");
+                    await CloseByServerAsync(connection, WebSocketCloseStatus.MessageTooBig, "Message too big", buffer);
                     return;
                 }
 
@@ -141,6 +142,27 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserRepository us
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Sends our close frame, then reads (and discards) until the client's close frame arrives or 5 s pass, so the
+    /// client sees the status code instead of a reset connection.
+    /// </summary>
+    private static async Task CloseByServerAsync(WebSocketConnection connection, WebSocketCloseStatus status, string reason, byte[] scratch)
+    {
+        await connection.CloseAsync(status, reason);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            while (connection.Socket.State == WebSocketState.CloseSent)
+            {
+                var result = await connection.Socket.ReceiveAsync(scratch.AsMemory(), timeout.Token);
+                if (result.MessageType == WebSocketMessageType.Close) return;
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
         }
     }
 
