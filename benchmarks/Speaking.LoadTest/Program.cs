@@ -20,7 +20,7 @@ var settings = new Dictionary<string, string?>
 };
 if (Environment.GetEnvironmentVariable("DATABASE_URL") is { Length: > 0 } url) settings["DATABASE_URL"] = url;
 
-await using var app = await SpeakingApp.CreateAsync([], settings);
+var app = await SpeakingApp.CreateAsync([], settings);
 await app.StartAsync();
 var port = app.BoundPort;
 using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
@@ -97,6 +97,7 @@ Console.WriteLine($"relayed {latencies.Length} candidates in {relaySeconds:0.00}
 Console.WriteLine($"relay latency ms: p50 {Percentile(0.50):0.0}  p95 {Percentile(0.95):0.0}  p99 {Percentile(0.99):0.0}  max {latencies[^1]:0.0}");
 
 foreach (var socket in sockets) socket.Abort();
+await app.DisposeAsync();
 try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
 return;
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -12,6 +13,27 @@ namespace Speaking.Infrastructure.Persistence.Repositories;
 internal sealed class SessionRepository(NpgsqlDataSource db, ILogger<SessionRepository> logger) : ISessionRepository
 {
     private const string Columns = "id, user1_id, user2_id, mode, room_id, status, started_at, ended_at";
+    private const long RememberMilliseconds = 5_000;
+
+    /// <summary>Pairs known to share an active session, until a TickCount64 deadline.</summary>
+    private readonly ConcurrentDictionary<(Guid, Guid), long> _activePairs = new();
+
+    private static (Guid, Guid) PairKey(Guid a, Guid b) => a.CompareTo(b) < 0 ? (a, b) : (b, a);
+
+    private void Remember(Guid a, Guid b)
+    {
+        _activePairs[PairKey(a, b)] = Environment.TickCount64 + RememberMilliseconds;
+        if (_activePairs.Count > 100_000) Prune();
+    }
+
+    private void Prune()
+    {
+        var now = Environment.TickCount64;
+        foreach (var (key, until) in _activePairs)
+        {
+            if (until <= now) _activePairs.TryRemove(key, out _);
+        }
+    }
 
     public async Task<Session?> GetAsync(Guid id, CancellationToken ct)
     {
@@ -33,10 +55,18 @@ internal sealed class SessionRepository(NpgsqlDataSource db, ILogger<SessionRepo
         return row?.ToSession();
     }
 
+    /// <summary>
+    /// Asked for every relayed signaling and chat message, so positive answers are remembered for a few seconds:
+    /// sessions this node starts are added, sessions it ends are removed at once, and the time limit bounds how long
+    /// a session ended elsewhere (another node, an operator) can still relay. Measured in docs/BENCHMARKS.md.
+    /// </summary>
     public async Task<bool> AreInActiveSessionAsync(Guid userA, Guid userB, CancellationToken ct)
     {
+        var key = PairKey(userA, userB);
+        if (_activePairs.TryGetValue(key, out var until) && until > Environment.TickCount64) return true;
+
         await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
+        var active = await connection.ExecuteScalarAsync<bool>(new CommandDefinition("""
             SELECT EXISTS (
                 SELECT 1 FROM sessions
                 WHERE status = 'active' AND user1_id = @userA AND user2_id = @userB
@@ -44,6 +74,9 @@ internal sealed class SessionRepository(NpgsqlDataSource db, ILogger<SessionRepo
                 SELECT 1 FROM sessions
                 WHERE status = 'active' AND user1_id = @userB AND user2_id = @userA)
             """, new { userA, userB }, cancellationToken: ct));
+        if (active) Remember(userA, userB);
+        else _activePairs.TryRemove(key, out _);
+        return active;
     }
 
     public async Task<IReadOnlySet<Guid>> UsersInActiveSessionsAsync(CancellationToken ct)
@@ -57,10 +90,13 @@ internal sealed class SessionRepository(NpgsqlDataSource db, ILogger<SessionRepo
 
     public async Task<bool> SaveEndAsync(Session session, CancellationToken ct)
     {
+        _activePairs.TryRemove(PairKey(session.User1Id, session.User2Id), out _);
         await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.ExecuteAsync(new CommandDefinition(
+        var ended = await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE sessions SET status = @Status, ended_at = @EndedAt WHERE id = @Id AND status = 'active'",
             new { session.Id, Status = session.Status.ToWire(), session.EndedAt }, cancellationToken: ct)) == 1;
+        _activePairs.TryRemove(PairKey(session.User1Id, session.User2Id), out _);
+        return ended;
     }
 
     public async Task<IReadOnlyList<Session>> CommitMatchesAsync(IReadOnlyList<(MatchPair Pair, Session Session)> matches, CancellationToken ct)
@@ -97,6 +133,7 @@ internal sealed class SessionRepository(NpgsqlDataSource db, ILogger<SessionRepo
         }
 
         await tx.CommitAsync(ct);
+        foreach (var session in committed) Remember(session.User1Id, session.User2Id);
         return committed;
     }
 
@@ -110,6 +147,7 @@ internal sealed class SessionRepository(NpgsqlDataSource db, ILogger<SessionRepo
             "UPDATE queue_entries SET is_active = false WHERE user_id = ANY(@users) AND is_active",
             new { users = new[] { session.User1Id, session.User2Id } }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
+        Remember(session.User1Id, session.User2Id);
         return true;
     }
 
