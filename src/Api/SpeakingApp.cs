@@ -38,7 +38,9 @@ public sealed class SpeakingApp : IAsyncDisposable
     /// process environment wins over an optional .env file, which wins over appsettings.json.
     /// Throws <see cref="ConfigurationProblem"/> for a bad setting.
     /// </summary>
-    public static async Task<SpeakingApp> CreateAsync(string[] args, IDictionary<string, string?>? overrides = null)
+    /// <param name="replaceServices">Tests only: swaps registered services (e.g. the clock) after the normal set-up.</param>
+    public static async Task<SpeakingApp> CreateAsync(string[] args, IDictionary<string, string?>? overrides = null,
+        Action<IServiceCollection>? replaceServices = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         builder.Configuration.Sources.Clear();
@@ -73,6 +75,7 @@ public sealed class SpeakingApp : IAsyncDisposable
                 .AddRegistrationLimit(settings)
                 .ConfigureHttpJsonOptions(o => WireFormat.Configure(o.SerializerOptions));
             builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+            replaceServices?.Invoke(builder.Services);
 
             var web = builder.Build();
             await web.Services.GetRequiredService<MigrationRunner>().ApplyAsync();

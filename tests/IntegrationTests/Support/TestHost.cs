@@ -33,7 +33,8 @@ public sealed class TestHost : IAsyncDisposable
     public Uri BaseUri { get; }
     public HttpClient Http { get; }
 
-    public static async Task<TestHost> StartAsync(IDictionary<string, string?>? settings = null, string? connectionString = null)
+    public static async Task<TestHost> StartAsync(IDictionary<string, string?>? settings = null, string? connectionString = null,
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? replaceServices = null)
     {
         connectionString ??= await SharedPostgres.CreateDatabaseAsync();
         var config = new Dictionary<string, string?>
@@ -49,7 +50,7 @@ public sealed class TestHost : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;
 
-        var app = await SpeakingApp.CreateAsync([], config);
+        var app = await SpeakingApp.CreateAsync([], config, replaceServices);
         await app.StartAsync();
         return new TestHost(app, connectionString);
     }
