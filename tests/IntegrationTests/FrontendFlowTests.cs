@@ -307,8 +307,8 @@ public sealed class FrontendFlowTests : IAsyncLifetime
         var a = await _host.RegisterAsync("Anna", level: 6.5);
         var b = await _host.RegisterAsync("Bek", level: 7.0);
         var offline = await _host.RegisterAsync("Dilnoza");
-        await MakePartnersAsync(a, b);
-        await MakePartnersAsync(a, offline);
+        await _host.MakePartnersAsync(a, b);
+        await _host.MakePartnersAsync(a, offline);
         await using var wsA = await _host.ConnectAsync(a);
         await using var wsB = await _host.ConnectAsync(b);
 
@@ -382,12 +382,6 @@ public sealed class FrontendFlowTests : IAsyncLifetime
 
     private async Task<JsonElement> QueueStatusAsync(TestUser user) =>
         await (await _host.SendAsync(HttpMethod.Get, "/queue/status", user)).ReadJsonAsync();
-
-    private async Task MakePartnersAsync(TestUser from, TestUser to)
-    {
-        var request = await (await _host.SendAsync(HttpMethod.Post, "/partners/request", from, new { to_user_id = to.IdText })).ReadJsonAsync();
-        (await _host.SendAsync(HttpMethod.Post, $"/partners/requests/{request.Str("id")}/accept", to)).StatusCode.ShouldBe(HttpStatusCode.OK);
-    }
 
     /// <summary>Two connected users matched by roulette (A first, so A is the initiator); the session id.</summary>
     private async Task<(TestUser A, TestUser B, WsClient WsA, WsClient WsB, Guid SessionId)> MatchedPairAsync()
