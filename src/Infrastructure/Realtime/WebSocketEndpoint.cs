@@ -42,17 +42,22 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserRepository us
         var connection = new WebSocketConnection(userId.Value, socket, logger);
         var stopping = context.RequestAborted;
 
-        using (await registry.EnterAsync(connection.UserId, CancellationToken.None))
-        {
-            registry.Add(connection);
-            await mediator.Send(new UserConnectedCommand(connection.UserId), CancellationToken.None);
-        }
-
-        logger.LogInformation("User {UserId} connected (connection {ConnectionId})", connection.UserId, connection.Id);
         var writer = connection.RunWriterAsync();
         try
         {
+            using (await registry.EnterAsync(connection.UserId, CancellationToken.None))
+            {
+                registry.Add(connection);
+                await mediator.Send(new UserConnectedCommand(connection.UserId), CancellationToken.None);
+            }
+
+            logger.LogInformation("User {UserId} connected (connection {ConnectionId})", connection.UserId, connection.Id);
             await ReadLoopAsync(connection, stopping);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            logger.LogError(e, "Connection {ConnectionId} of user {UserId} closed: the database failed", connection.Id, connection.UserId);
+            await connection.CloseAsync(WebSocketCloseStatus.InternalServerError, "Internal error");
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
