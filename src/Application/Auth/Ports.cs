@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Speaking.Application.Auth;
 
 public interface IPasswordHasher
@@ -16,8 +18,10 @@ public interface ITokenIssuer
     string Issue(Guid userId);
 }
 
-public sealed record AuthToken(string AccessToken, Users.UserView User)
+/// <summary>The wire's Token, keys in the original's order: access_token, token_type, user.</summary>
+public sealed record AuthToken(string AccessToken, [property: JsonPropertyOrder(2)] Users.UserView User)
 {
+    [JsonPropertyOrder(1)]
     public string TokenType => "bearer";
 }
 
