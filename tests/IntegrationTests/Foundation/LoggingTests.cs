@@ -57,7 +57,11 @@ public sealed class LoggingTests
             using var me = new HttpRequestMessage(HttpMethod.Get, "/auth/me?probe=query-secret");
             me.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
             (await http.SendAsync(me)).StatusCode.ShouldBe(HttpStatusCode.OK);
-            await Task.Delay(300); // let the last log lines reach the pipe
+            // The request lines are written when each request completes (the socket's when it closes): wait for both.
+            (await Sessions.EventuallyAsync(() =>
+            {
+                lock (output) return Task.FromResult(output.ToString().Contains("/ws/match/") && output.ToString().Contains("/auth/me"));
+            })).ShouldBeTrue();
         }
         finally
         {
