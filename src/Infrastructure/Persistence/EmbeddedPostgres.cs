@@ -101,7 +101,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             GiveToPostgres(DataDirectory);
             // A server left running by a killed process holds the folder: stop it before starting ours.
             if (File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
-                await RunAsync("pg_ctl", ["-D", DataDirectory, "-m", "immediate", "-w", "stop"], ct, allowFailure: true);
+                await RunAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "-t", "30", "stop"], ct, allowFailure: true);
         }
 
         var options = $"-p {Port} -k {DataDirectory} -c listen_addresses=127.0.0.1 -c max_connections=200";
