@@ -231,7 +231,7 @@ public sealed class MatchmakingTests
         {
             await Task.WhenAll(sockets.Select(async (ws, i) =>
             {
-                await ws.SendAsync(new { type = "join_queue", data = i % 2 == 0 ? (object)new { mode = "roulette" } : new { mode = "roulette" } });
+                await ws.SendAsync(new { type = "join_queue", data = i % 2 == 0 ? (object)new { mode = "roulette" } : new { } }); // no mode means roulette
                 (await ws.NextAsync()).Type().ShouldBe("queue_joined");
             }));
 
