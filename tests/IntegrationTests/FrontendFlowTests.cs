@@ -9,21 +9,15 @@ namespace Speaking.IntegrationTests;
 /// the frontend sends (JSON content type everywhere but the login form, also on GETs and bodiless POSTs) and the
 /// WebSocket messages it sends and reads.
 /// </summary>
-public sealed class FrontendFlowTests : IAsyncLifetime
+public sealed class FrontendFlowTests : HostPerTest
 {
     private static readonly string[] UserKeys = ["created_at", "current_level", "email", "id", "is_online", "last_seen", "target_score", "username"];
     private static readonly string[] MatchedKeys = ["is_initiator", "partner_id", "partner_level", "partner_username", "room_id", "session_id"];
-    private TestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await TestHost.StartAsync();
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     [Fact]
     public async Task F1_Register_ReturnsATokenAndTheUser_AndADuplicateEmailShowsItsDetail()
     {
         var body = new { email = "Learner.One@Example.COM", password = "secret123", username = "Learner", current_level = 6.5, target_score = 7.5 };
-        var response = await _host.SendAsync(HttpMethod.Post, "/auth/register", null, body);
+        var response = await Host.SendAsync(HttpMethod.Post, "/auth/register", null, body);
 
         response.StatusCode.ShouldBe(HttpStatusCode.Created);
         var token = await response.ReadJsonAsync();
@@ -36,7 +30,7 @@ public sealed class FrontendFlowTests : IAsyncLifetime
         user.GetProperty("target_score").GetDouble().ShouldBe(7.5);
         user.GetProperty("is_online").GetBoolean().ShouldBeFalse();
 
-        var duplicate = await _host.SendAsync(HttpMethod.Post, "/auth/register", null, body);
+        var duplicate = await Host.SendAsync(HttpMethod.Post, "/auth/register", null, body);
         duplicate.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await duplicate.ReadJsonAsync()).Str("detail").ShouldBe("Email already registered");
     }
@@ -44,7 +38,7 @@ public sealed class FrontendFlowTests : IAsyncLifetime
     [Fact]
     public async Task F2_Login_WithTheForm_ReturnsAToken_AndAWrongPasswordShowsItsDetail()
     {
-        var user = await _host.RegisterAsync();
+        var user = await Host.RegisterAsync();
 
         var response = await LoginAsync(user.Email, user.Password);
         response.StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -54,7 +48,7 @@ public sealed class FrontendFlowTests : IAsyncLifetime
 
         // The token from the login works for the dashboard.
         var me = user with { Token = token.Str("access_token") };
-        (await _host.SendAsync(HttpMethod.Get, "/users?online_only=true", me)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await Host.SendAsync(HttpMethod.Get, "/users?online_only=true", me)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
         var wrong = await LoginAsync(user.Email, "not-the-password");
         wrong.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
@@ -65,12 +59,12 @@ public sealed class FrontendFlowTests : IAsyncLifetime
     [Fact]
     public async Task F3_Dashboard_CountsOnlineUsers_AndTheSocketAnswersPingsWithoutGreeting()
     {
-        var (a, b) = (await _host.RegisterAsync(), await _host.RegisterAsync());
+        var (a, b) = (await Host.RegisterAsync(), await Host.RegisterAsync());
         (await OnlineIdsAsync(a)).ShouldBeEmpty();
 
-        await using var wsA = await _host.ConnectAsync(a);
+        await using var wsA = await Host.ConnectAsync(a);
         (await wsA.DrainAsync()).ShouldBeEmpty(); // no message on connect, only the pong
-        await using var wsB = await _host.ConnectAsync(b);
+        await using var wsB = await Host.ConnectAsync(b);
         (await wsB.DrainAsync()).ShouldBeEmpty();
 
         var online = await OnlineIdsAsync(a);
@@ -84,9 +78,9 @@ public sealed class FrontendFlowTests : IAsyncLifetime
     [Fact]
     public async Task F4_QueueAndMatch_RouletteAndLevelFilter_PairTheRightUsers_AndLeavingAnswersQueueLeft()
     {
-        var (a, b) = (await _host.RegisterAsync("Anna", level: 6.5), await _host.RegisterAsync("Bek", level: 7.0));
-        await using var wsA = await _host.ConnectAsync(a);
-        await using var wsB = await _host.ConnectAsync(b);
+        var (a, b) = (await Host.RegisterAsync("Anna", level: 6.5), await Host.RegisterAsync("Bek", level: 7.0));
+        await using var wsA = await Host.ConnectAsync(a);
+        await using var wsB = await Host.ConnectAsync(b);
 
         await wsA.SendTextAsync("""{"type":"join_queue","data":{"mode":"roulette"}}""");
         (await wsA.NextAsync()).GetRawText().ShouldBe("""{"type":"queue_joined","data":{"mode":"roulette","level_filter":null}}""");
@@ -108,8 +102,8 @@ public sealed class FrontendFlowTests : IAsyncLifetime
         matchA.Str("room_id").ShouldMatch("^room_[0-9a-f]{12}$");
 
         // Cancel while waiting.
-        var c = await _host.RegisterAsync();
-        await using var wsC = await _host.ConnectAsync(c);
+        var c = await Host.RegisterAsync();
+        await using var wsC = await Host.ConnectAsync(c);
         await wsC.SendTextAsync("""{"type":"join_queue","data":{"mode":"roulette"}}""");
         (await wsC.NextAsync()).Type().ShouldBe("queue_joined");
         await wsC.SendTextAsync("""{"type":"leave_queue"}""");
@@ -117,9 +111,9 @@ public sealed class FrontendFlowTests : IAsyncLifetime
         (await QueueStatusAsync(c)).GetProperty("in_queue").GetBoolean().ShouldBeFalse();
 
         // Level filter: 6.0 and 6.5 are within half a band.
-        var (d, e) = (await _host.RegisterAsync(level: 6.0), await _host.RegisterAsync(level: 6.5));
-        await using var wsD = await _host.ConnectAsync(d);
-        await using var wsE = await _host.ConnectAsync(e);
+        var (d, e) = (await Host.RegisterAsync(level: 6.0), await Host.RegisterAsync(level: 6.5));
+        await using var wsD = await Host.ConnectAsync(d);
+        await using var wsE = await Host.ConnectAsync(e);
         await wsD.SendTextAsync("""{"type":"join_queue","data":{"mode":"level_filter","level_filter":6.0}}""");
         var joinedD = await wsD.NextAsync();
         joinedD.Type().ShouldBe("queue_joined");
@@ -243,9 +237,9 @@ public sealed class FrontendFlowTests : IAsyncLifetime
     public async Task F8_Partners_SearchRequestAcceptRejectAndRemove_AsThePartnersPageDoes()
     {
         var suffix = Guid.NewGuid().ToString("N")[..6];
-        var a = await _host.RegisterAsync("Anna" + suffix);
-        var b = await _host.RegisterAsync("Bekzod" + suffix, level: 7.0);
-        var c = await _host.RegisterAsync("Cyrus" + suffix);
+        var a = await Host.RegisterAsync("Anna" + suffix);
+        var b = await Host.RegisterAsync("Bekzod" + suffix, level: 7.0);
+        var c = await Host.RegisterAsync("Cyrus" + suffix);
 
         // Page load.
         (await GetArrayAsync(a, "/partners/")).ShouldBeEmpty();
@@ -257,7 +251,7 @@ public sealed class FrontendFlowTests : IAsyncLifetime
         found.Str("id").ShouldBe(b.IdText);
         found.GetProperty("has_pending_request").GetBoolean().ShouldBeFalse();
 
-        var sent = await _host.SendAsync(HttpMethod.Post, "/partners/request", a, new { to_user_id = b.IdText });
+        var sent = await Host.SendAsync(HttpMethod.Post, "/partners/request", a, new { to_user_id = b.IdText });
         sent.StatusCode.ShouldBe(HttpStatusCode.OK);
         var request = await sent.ReadJsonAsync();
         request.Keys().ShouldBe(["created_at", "from_level", "from_user_id", "from_username", "id", "status", "to_level", "to_user_id", "to_username"]);
@@ -266,14 +260,14 @@ public sealed class FrontendFlowTests : IAsyncLifetime
         (await GetArrayAsync(a, $"/partners/search?q=bekzod{suffix}")).ShouldHaveSingleItem()
             .GetProperty("has_pending_request").GetBoolean().ShouldBeTrue();
 
-        var again = await _host.SendAsync(HttpMethod.Post, "/partners/request", a, new { to_user_id = b.IdText });
+        var again = await Host.SendAsync(HttpMethod.Post, "/partners/request", a, new { to_user_id = b.IdText });
         again.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         (await again.ReadJsonAsync()).Str("detail").ShouldBe("So'rov allaqachon yuborilgan");
 
         // B accepts (a bodiless POST with the JSON content type), then both partner lists show it.
         var incoming = (await GetArrayAsync(b, "/partners/requests/incoming")).ShouldHaveSingleItem();
         incoming.Str("from_user_id").ShouldBe(a.IdText);
-        var accepted = await _host.SendAsync(HttpMethod.Post, $"/partners/requests/{incoming.Str("id")}/accept", b);
+        var accepted = await Host.SendAsync(HttpMethod.Post, $"/partners/requests/{incoming.Str("id")}/accept", b);
         accepted.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await accepted.ReadJsonAsync()).GetRawText().ShouldBe("""{"message":"Sherik qo'shildi!"}""");
         (await GetArrayAsync(b, "/partners/requests/incoming")).ShouldBeEmpty();
@@ -286,15 +280,15 @@ public sealed class FrontendFlowTests : IAsyncLifetime
             .GetProperty("is_partner").GetBoolean().ShouldBeTrue();
 
         // C's request to A is rejected.
-        var fromC = await (await _host.SendAsync(HttpMethod.Post, "/partners/request", c, new { to_user_id = a.IdText })).ReadJsonAsync();
-        var rejected = await _host.SendAsync(HttpMethod.Post, $"/partners/requests/{fromC.Str("id")}/reject", a);
+        var fromC = await (await Host.SendAsync(HttpMethod.Post, "/partners/request", c, new { to_user_id = a.IdText })).ReadJsonAsync();
+        var rejected = await Host.SendAsync(HttpMethod.Post, $"/partners/requests/{fromC.Str("id")}/reject", a);
         rejected.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await rejected.ReadJsonAsync()).GetRawText().ShouldBe("""{"message":"So'rov rad etildi"}""");
         (await GetArrayAsync(a, "/partners/requests/incoming")).ShouldBeEmpty();
         (await GetArrayAsync(a, "/partners/")).Count.ShouldBe(1);
 
         // Remove.
-        var removed = await _host.SendAsync(HttpMethod.Delete, $"/partners/{b.IdText}", a);
+        var removed = await Host.SendAsync(HttpMethod.Delete, $"/partners/{b.IdText}", a);
         removed.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await removed.ReadJsonAsync()).GetRawText().ShouldBe("""{"message":"Sherik o'chirildi"}""");
         (await GetArrayAsync(a, "/partners/")).ShouldBeEmpty();
@@ -304,13 +298,13 @@ public sealed class FrontendFlowTests : IAsyncLifetime
     [Fact]
     public async Task F9_InvitePartner_AcceptMatchesBoth_DeclineIsReported_AndAnOfflinePartnerIsAnError()
     {
-        var a = await _host.RegisterAsync("Anna", level: 6.5);
-        var b = await _host.RegisterAsync("Bek", level: 7.0);
-        var offline = await _host.RegisterAsync("Dilnoza");
-        await _host.MakePartnersAsync(a, b);
-        await _host.MakePartnersAsync(a, offline);
-        await using var wsA = await _host.ConnectAsync(a);
-        await using var wsB = await _host.ConnectAsync(b);
+        var a = await Host.RegisterAsync("Anna", level: 6.5);
+        var b = await Host.RegisterAsync("Bek", level: 7.0);
+        var offline = await Host.RegisterAsync("Dilnoza");
+        await Host.MakePartnersAsync(a, b);
+        await Host.MakePartnersAsync(a, offline);
+        await using var wsA = await Host.ConnectAsync(a);
+        await using var wsB = await Host.ConnectAsync(b);
 
         await wsA.SendTextAsync($$$"""{"type":"invite_partner","data":{"partner_user_id":"{{{b.IdText}}}"}}""");
         (await wsA.NextAsync()).GetRawText().ShouldBe("""{"type":"invite_sent","message":"Taklif yuborildi!"}""");
@@ -351,8 +345,8 @@ public sealed class FrontendFlowTests : IAsyncLifetime
     [Fact]
     public async Task F10_Logout_ClosingTheSocket_TakesTheUserOfflineAndOutOfTheQueue()
     {
-        var (a, b) = (await _host.RegisterAsync(), await _host.RegisterAsync());
-        await using var wsA = await _host.ConnectAsync(a);
+        var (a, b) = (await Host.RegisterAsync(), await Host.RegisterAsync());
+        await using var wsA = await Host.ConnectAsync(a);
         await wsA.SendTextAsync("""{"type":"join_queue","data":{"mode":"roulette"}}""");
         (await wsA.NextAsync()).Type().ShouldBe("queue_joined");
         (await OnlineIdsAsync(b)).ShouldContain(a.IdText);
@@ -368,11 +362,11 @@ public sealed class FrontendFlowTests : IAsyncLifetime
     }
 
     private Task<HttpResponseMessage> LoginAsync(string email, string password) =>
-        _host.Http.PostAsync("/auth/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = email, ["password"] = password }));
+        Host.Http.PostAsync("/auth/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["username"] = email, ["password"] = password }));
 
     private async Task<List<JsonElement>> GetArrayAsync(TestUser user, string path)
     {
-        var response = await _host.SendAsync(HttpMethod.Get, path, user);
+        var response = await Host.SendAsync(HttpMethod.Get, path, user);
         response.StatusCode.ShouldBe(HttpStatusCode.OK, $"GET {path}");
         return (await response.ReadJsonAsync()).EnumerateArray().ToList();
     }
@@ -381,14 +375,14 @@ public sealed class FrontendFlowTests : IAsyncLifetime
         (await GetArrayAsync(user, "/users?online_only=true")).Select(u => u.Str("id")).ToList();
 
     private async Task<JsonElement> QueueStatusAsync(TestUser user) =>
-        await (await _host.SendAsync(HttpMethod.Get, "/queue/status", user)).ReadJsonAsync();
+        await (await Host.SendAsync(HttpMethod.Get, "/queue/status", user)).ReadJsonAsync();
 
     /// <summary>Two connected users matched by roulette (A first, so A is the initiator); the session id.</summary>
     private async Task<(TestUser A, TestUser B, WsClient WsA, WsClient WsB, Guid SessionId)> MatchedPairAsync()
     {
-        var (a, b) = (await _host.RegisterAsync("Anna"), await _host.RegisterAsync("Bek"));
-        var wsA = await _host.ConnectAsync(a);
-        var wsB = await _host.ConnectAsync(b);
+        var (a, b) = (await Host.RegisterAsync("Anna"), await Host.RegisterAsync("Bek"));
+        var wsA = await Host.ConnectAsync(a);
+        var wsB = await Host.ConnectAsync(b);
         await wsA.SendTextAsync("""{"type":"join_queue","data":{"mode":"roulette"}}""");
         (await wsA.NextAsync()).Type().ShouldBe("queue_joined");
         await wsB.SendTextAsync("""{"type":"join_queue","data":{"mode":"roulette"}}""");
@@ -407,7 +401,7 @@ public sealed class FrontendFlowTests : IAsyncLifetime
 
     private async Task<(string Status, string Mode, bool Ended)> SessionAsync(Guid sessionId)
     {
-        await using var db = await _host.OpenDbAsync();
+        await using var db = await Host.OpenDbAsync();
         await using var command = new Npgsql.NpgsqlCommand("SELECT status, mode, ended_at IS NOT NULL FROM sessions WHERE id = @id", db);
         command.Parameters.AddWithValue("id", sessionId);
         await using var reader = await command.ExecuteReaderAsync();
@@ -417,7 +411,7 @@ public sealed class FrontendFlowTests : IAsyncLifetime
 
     private async Task<long> ActiveQueueEntriesAsync(TestUser user)
     {
-        await using var db = await _host.OpenDbAsync();
+        await using var db = await Host.OpenDbAsync();
         await using var command = new Npgsql.NpgsqlCommand("SELECT count(*) FROM queue_entries WHERE user_id = @id AND is_active", db);
         command.Parameters.AddWithValue("id", user.Id);
         return (long)(await command.ExecuteScalarAsync())!;

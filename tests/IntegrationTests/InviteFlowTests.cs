@@ -11,18 +11,12 @@ namespace Speaking.IntegrationTests;
 /// invitation can be accepted, once) and D-17 (an accepted invitation takes both users out of the queues).
 /// A fresh host per test: the matchmaking loop and the socket registry must not see other tests.
 /// </summary>
-public sealed class InviteFlowTests : IAsyncLifetime
+public sealed class InviteFlowTests : HostPerTest
 {
-    private TestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await TestHost.StartAsync();
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     /// <summary>Connects and waits until the server is serving the socket (so the user counts as online).</summary>
     private async Task<WsClient> OnlineAsync(TestUser user)
     {
-        var ws = await _host.ConnectAsync(user);
+        var ws = await Host.ConnectAsync(user);
         (await ws.DrainAsync()).ShouldBeEmpty();
         return ws;
     }
@@ -38,15 +32,15 @@ public sealed class InviteFlowTests : IAsyncLifetime
 
     private async Task<long> SessionsOfAsync(TestUser user)
     {
-        await using var db = await _host.OpenDbAsync();
+        await using var db = await Host.OpenDbAsync();
         return await db.ExecuteScalarAsync<long>("SELECT count(*) FROM sessions WHERE user1_id = @id OR user2_id = @id", new { id = user.Id });
     }
 
     private async Task<(TestUser A, TestUser B, WsClient WsA, WsClient WsB)> PartnersOnlineAsync()
     {
-        var a = await _host.RegisterAsync("Anna", 6.5);
-        var b = await _host.RegisterAsync("Bekzod", 7.0);
-        await _host.MakePartnersAsync(a, b);
+        var a = await Host.RegisterAsync("Anna", 6.5);
+        var b = await Host.RegisterAsync("Bekzod", 7.0);
+        await Host.MakePartnersAsync(a, b);
         return (a, b, await OnlineAsync(a), await OnlineAsync(b));
     }
 
@@ -109,7 +103,7 @@ public sealed class InviteFlowTests : IAsyncLifetime
         dataA.Str("session_id").ShouldBe(dataB.Str("session_id"));
         dataA.Str("room_id").ShouldBe(dataB.Str("room_id"));
 
-        await using (var db = await _host.OpenDbAsync())
+        await using (var db = await Host.OpenDbAsync())
         {
             var row = await db.QuerySingleAsync<(Guid User1, Guid User2, string Mode, string Status, string RoomId)>(
                 "SELECT user1_id, user2_id, mode, status, room_id FROM sessions WHERE id = @id::uuid", new { id = dataA.Str("session_id") });
@@ -159,8 +153,8 @@ public sealed class InviteFlowTests : IAsyncLifetime
     [Fact]
     public async Task Invite_ToANonPartnerOrToOneself_IsNotYourPartner()
     {
-        var a = await _host.RegisterAsync();
-        var stranger = await _host.RegisterAsync();
+        var a = await Host.RegisterAsync();
+        var stranger = await Host.RegisterAsync();
         await using var wsA = await OnlineAsync(a);
         await using var wsStranger = await OnlineAsync(stranger);
 
@@ -176,9 +170,9 @@ public sealed class InviteFlowTests : IAsyncLifetime
     [Fact]
     public async Task Invite_ToAnOfflinePartner_IsNotOnline()
     {
-        var a = await _host.RegisterAsync();
-        var b = await _host.RegisterAsync();
-        await _host.MakePartnersAsync(a, b);
+        var a = await Host.RegisterAsync();
+        var b = await Host.RegisterAsync();
+        await Host.MakePartnersAsync(a, b);
         await using var wsA = await OnlineAsync(a);
 
         await InviteAsync(wsA, b);
@@ -192,7 +186,7 @@ public sealed class InviteFlowTests : IAsyncLifetime
         var (_, b, wsA, wsB) = await PartnersOnlineAsync();
         await using var __ = wsA;
         await wsB.DisposeAsync();
-        await using (var db = await _host.OpenDbAsync())
+        await using (var db = await Host.OpenDbAsync())
         {
             for (var i = 0; i < 100 && await db.ExecuteScalarAsync<bool>("SELECT is_online FROM users WHERE id = @Id", new { b.Id }); i++)
                 await Task.Delay(100);
@@ -209,7 +203,7 @@ public sealed class InviteFlowTests : IAsyncLifetime
     [InlineData("""{"type":"invite_partner","data":{"partner_user_id":""}}""")]
     public async Task Invite_WithoutPartnerUserId_IsAnError(string frame)
     {
-        var a = await _host.RegisterAsync();
+        var a = await Host.RegisterAsync();
         await using var wsA = await OnlineAsync(a);
 
         await wsA.SendTextAsync(frame);
@@ -236,8 +230,8 @@ public sealed class InviteFlowTests : IAsyncLifetime
     public async Task AcceptingAnInvitationMeantForSomeoneElse_IsRefused()
     {
         var (a, b, wsA, wsB) = await PartnersOnlineAsync();
-        var c = await _host.RegisterAsync();
-        await _host.MakePartnersAsync(a, c);
+        var c = await Host.RegisterAsync();
+        await Host.MakePartnersAsync(a, c);
         await using var _ = wsA;
         await using var __ = wsB;
         await using var wsC = await OnlineAsync(c);
@@ -290,8 +284,8 @@ public sealed class InviteFlowTests : IAsyncLifetime
         var (a, b, wsA, wsB) = await PartnersOnlineAsync();
         await using var _ = wsA;
         await using var __ = wsB;
-        var c = await _host.RegisterAsync();
-        await using (var db = await _host.OpenDbAsync())
+        var c = await Host.RegisterAsync();
+        await using (var db = await Host.OpenDbAsync())
         {
             await db.ExecuteAsync("""
                 INSERT INTO sessions (id, user1_id, user2_id, mode, room_id, status) VALUES (gen_random_uuid(), @b, @c, 'roulette', 'room_0123456789ab', 'active')
@@ -318,7 +312,7 @@ public sealed class InviteFlowTests : IAsyncLifetime
         (await wsA.NextAsync()).Type().ShouldBe("queue_joined");
         await wsB.SendAsync(new { type = "join_queue", data = new { mode = "level_filter", level_filter = 5.0 } });
         (await wsB.NextAsync()).Type().ShouldBe("queue_joined");
-        await using (var db = await _host.OpenDbAsync())
+        await using (var db = await Host.OpenDbAsync())
             (await db.ExecuteScalarAsync<long>("SELECT count(*) FROM queue_entries WHERE is_active AND user_id = ANY(@ids)", new { ids = new[] { a.Id, b.Id } })).ShouldBe(2);
 
         await InviteDeliveredAsync(wsA, wsB, b);
@@ -326,13 +320,13 @@ public sealed class InviteFlowTests : IAsyncLifetime
         (await wsB.NextAsync()).Type().ShouldBe("matched");
         (await wsA.NextAsync()).Type().ShouldBe("matched");
 
-        await using (var db = await _host.OpenDbAsync())
+        await using (var db = await Host.OpenDbAsync())
         {
             (await db.ExecuteScalarAsync<long>("SELECT count(*) FROM queue_entries WHERE user_id = ANY(@ids)", new { ids = new[] { a.Id, b.Id } })).ShouldBe(2);
             (await db.ExecuteScalarAsync<long>("SELECT count(*) FROM queue_entries WHERE is_active AND user_id = ANY(@ids)", new { ids = new[] { a.Id, b.Id } })).ShouldBe(0);
         }
 
-        var status = await (await _host.SendAsync(HttpMethod.Get, "/queue/status", a)).ReadJsonAsync();
+        var status = await (await Host.SendAsync(HttpMethod.Get, "/queue/status", a)).ReadJsonAsync();
         status.GetProperty("in_queue").GetBoolean().ShouldBeFalse();
     }
 }

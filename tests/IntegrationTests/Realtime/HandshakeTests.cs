@@ -5,20 +5,14 @@ using Speaking.IntegrationTests.Support;
 
 namespace Speaking.IntegrationTests.Realtime;
 
-public sealed class HandshakeTests : IAsyncLifetime
+public sealed class HandshakeTests : HostPerTest
 {
-    private TestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await TestHost.StartAsync();
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     private async Task<HttpStatusCode?> RefusalStatusAsync(string pathAndQuery)
     {
         using var socket = new ClientWebSocket { Options = { CollectHttpResponseDetails = true } };
         try
         {
-            await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{_host.App.BoundPort}{pathAndQuery}"), CancellationToken.None);
+            await socket.ConnectAsync(new Uri($"ws://127.0.0.1:{Host.App.BoundPort}{pathAndQuery}"), CancellationToken.None);
             return null;
         }
         catch (WebSocketException)
@@ -30,10 +24,10 @@ public sealed class HandshakeTests : IAsyncLifetime
     [Fact]
     public async Task BadHandshakes_AreRefusedWith403_AndWriteNothing()
     {
-        var user = await _host.RegisterAsync();
-        var other = await _host.RegisterAsync();
-        var deleted = await _host.RegisterAsync();
-        await using (var db = await _host.OpenDbAsync()) await db.ExecuteAsync("DELETE FROM users WHERE id = @Id", new { deleted.Id });
+        var user = await Host.RegisterAsync();
+        var other = await Host.RegisterAsync();
+        var deleted = await Host.RegisterAsync();
+        await using (var db = await Host.OpenDbAsync()) await db.ExecuteAsync("DELETE FROM users WHERE id = @Id", new { deleted.Id });
 
         var cases = new[]
         {
@@ -48,16 +42,16 @@ public sealed class HandshakeTests : IAsyncLifetime
         };
         foreach (var path in cases) (await RefusalStatusAsync(path)).ShouldBe(HttpStatusCode.Forbidden, path);
 
-        (await _host.IsOnlineAsync(user)).ShouldBeFalse();
-        (await _host.IsOnlineAsync(other)).ShouldBeFalse();
+        (await Host.IsOnlineAsync(user)).ShouldBeFalse();
+        (await Host.IsOnlineAsync(other)).ShouldBeFalse();
     }
 
     [Fact]
     public async Task ValidHandshake_IsAccepted_MarksTheUserOnline_AndSendsNothing()
     {
-        var user = await _host.RegisterAsync();
-        await using var ws = await _host.ConnectAsync(user);
+        var user = await Host.RegisterAsync();
+        await using var ws = await Host.ConnectAsync(user);
         (await ws.DrainAsync()).ShouldBeEmpty();
-        (await _host.IsOnlineAsync(user)).ShouldBeTrue();
+        (await Host.IsOnlineAsync(user)).ShouldBeTrue();
     }
 }

@@ -3,25 +3,19 @@ using Speaking.IntegrationTests.Support;
 
 namespace Speaking.IntegrationTests.Realtime;
 
-public sealed class RelayTests : IAsyncLifetime
+public sealed class RelayTests : HostPerTest
 {
-    private TestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await TestHost.StartAsync();
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     [Theory]
     [InlineData("offer", """{"type":"offer","sdp":"v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}""")]
     [InlineData("answer", """{"type":"answer","sdp":"v=0\r\n"}""")]
     [InlineData("ice_candidate", """{"candidate":{"candidate":"candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host","sdpMid":"0","sdpMLineIndex":0,"usernameFragment":"abcd"}}""")]
     public async Task Signaling_BetweenSessionPartners_IsRelayedWithTheExactShape(string type, string payload)
     {
-        var a = await _host.RegisterAsync();
-        var b = await _host.RegisterAsync();
-        await _host.StartAsync(a, b);
-        await using var wa = await _host.ConnectAsync(a);
-        await using var wb = await _host.ConnectAsync(b);
+        var a = await Host.RegisterAsync();
+        var b = await Host.RegisterAsync();
+        await Host.StartAsync(a, b);
+        await using var wa = await Host.ConnectAsync(a);
+        await using var wb = await Host.ConnectAsync(b);
 
         await wa.SendTextAsync($$$"""{"type":"{{{type}}}","data":{"target_user_id":"{{{b.Id}}}","data":{{{payload}}}}}""");
         var relayed = await wb.NextAsync();
@@ -36,11 +30,11 @@ public sealed class RelayTests : IAsyncLifetime
     [Fact]
     public async Task Signaling_WithoutInnerData_ForwardsTheWholeOuterData()
     {
-        var a = await _host.RegisterAsync();
-        var b = await _host.RegisterAsync();
-        await _host.StartAsync(a, b);
-        await using var wa = await _host.ConnectAsync(a);
-        await using var wb = await _host.ConnectAsync(b);
+        var a = await Host.RegisterAsync();
+        var b = await Host.RegisterAsync();
+        await Host.StartAsync(a, b);
+        await using var wa = await Host.ConnectAsync(a);
+        await using var wb = await Host.ConnectAsync(b);
 
         await wa.SendAsync(new { type = "offer", data = new { target_user_id = b.IdText, sdp = "v=0" } });
         var relayed = await wb.NextAsync();
@@ -51,12 +45,12 @@ public sealed class RelayTests : IAsyncLifetime
     [Fact]
     public async Task Signaling_ToSomeoneOutsideTheSession_IsRefused_AndNothingIsDelivered()
     {
-        var a = await _host.RegisterAsync();
-        var b = await _host.RegisterAsync();
-        var stranger = await _host.RegisterAsync();
-        await _host.StartAsync(a, b);
-        await using var wa = await _host.ConnectAsync(a);
-        await using var ws = await _host.ConnectAsync(stranger);
+        var a = await Host.RegisterAsync();
+        var b = await Host.RegisterAsync();
+        var stranger = await Host.RegisterAsync();
+        await Host.StartAsync(a, b);
+        await using var wa = await Host.ConnectAsync(a);
+        await using var ws = await Host.ConnectAsync(stranger);
 
         foreach (var type in new[] { "offer", "answer", "ice_candidate" })
         {
@@ -78,11 +72,11 @@ public sealed class RelayTests : IAsyncLifetime
     [Fact]
     public async Task Signaling_AfterTheSessionEnded_IsRefused()
     {
-        var a = await _host.RegisterAsync();
-        var b = await _host.RegisterAsync();
-        var session = await _host.StartAsync(a, b);
-        await using var wa = await _host.ConnectAsync(a);
-        await using var wb = await _host.ConnectAsync(b);
+        var a = await Host.RegisterAsync();
+        var b = await Host.RegisterAsync();
+        var session = await Host.StartAsync(a, b);
+        await using var wa = await Host.ConnectAsync(a);
+        await using var wb = await Host.ConnectAsync(b);
 
         await wa.SendAsync(new { type = "end_session", data = new { session_id = session.ToString() } });
         await wa.WaitForAsync("session_ended");
@@ -95,8 +89,8 @@ public sealed class RelayTests : IAsyncLifetime
     [Fact]
     public async Task Signaling_WithoutTarget_AnswersTargetRequired()
     {
-        var a = await _host.RegisterAsync();
-        await using var wa = await _host.ConnectAsync(a);
+        var a = await Host.RegisterAsync();
+        await using var wa = await Host.ConnectAsync(a);
         await wa.SendAsync(new { type = "ice_candidate", data = new { data = new { candidate = new { candidate = "x" } } } });
         (await wa.NextAsync()).GetRawText().ShouldBe("""{"type":"error","message":"target_user_id required"}""");
         await wa.SendAsync(new { type = "answer", data = new { target_user_id = "" } });
@@ -106,11 +100,11 @@ public sealed class RelayTests : IAsyncLifetime
     [Fact]
     public async Task Chat_BetweenPartners_ArrivesWithTopLevelFields_AndIsNotEchoed()
     {
-        var a = await _host.RegisterAsync();
-        var b = await _host.RegisterAsync();
-        await _host.StartAsync(a, b);
-        await using var wa = await _host.ConnectAsync(a);
-        await using var wb = await _host.ConnectAsync(b);
+        var a = await Host.RegisterAsync();
+        var b = await Host.RegisterAsync();
+        await Host.StartAsync(a, b);
+        await using var wa = await Host.ConnectAsync(a);
+        await using var wb = await Host.ConnectAsync(b);
 
         await wa.SendAsync(new { type = "chat", data = new { target_user_id = b.IdText, message = "Salom, qalaysiz? 👋" } });
         var chat = await wb.NextAsync();
@@ -126,11 +120,11 @@ public sealed class RelayTests : IAsyncLifetime
     [Fact]
     public async Task Chat_IsValidated()
     {
-        var a = await _host.RegisterAsync();
-        var b = await _host.RegisterAsync();
-        await _host.StartAsync(a, b);
-        await using var wa = await _host.ConnectAsync(a);
-        await using var wb = await _host.ConnectAsync(b);
+        var a = await Host.RegisterAsync();
+        var b = await Host.RegisterAsync();
+        await Host.StartAsync(a, b);
+        await using var wa = await Host.ConnectAsync(a);
+        await using var wb = await Host.ConnectAsync(b);
 
         await wa.SendAsync(new { type = "chat", data = new { target_user_id = b.IdText, message = new string('x', 2001) } });
         (await wa.NextAsync()).GetRawText().ShouldBe("""{"type":"error","message":"Invalid chat message"}""");

@@ -3,14 +3,8 @@ using Speaking.IntegrationTests.Support;
 
 namespace Speaking.IntegrationTests.Realtime;
 
-public sealed class RobustnessTests : IAsyncLifetime
+public sealed class RobustnessTests : HostPerTest
 {
-    private TestHost _host = null!;
-
-    public async Task InitializeAsync() => _host = await TestHost.StartAsync();
-
-    public async Task DisposeAsync() => await _host.DisposeAsync();
-
     public static TheoryData<string> MalformedMessages => new()
     {
         "not json",
@@ -41,13 +35,13 @@ public sealed class RobustnessTests : IAsyncLifetime
     [MemberData(nameof(MalformedMessages))]
     public async Task MalformedInput_IsAnsweredWithInvalidMessage_AndTheConnectionStaysUsable(string text)
     {
-        var user = await _host.RegisterAsync();
-        await using var ws = await _host.ConnectAsync(user);
+        var user = await Host.RegisterAsync();
+        await using var ws = await Host.ConnectAsync(user);
 
         await ws.SendTextAsync(text);
         (await ws.NextAsync()).GetRawText().ShouldBe("""{"type":"error","message":"Invalid message"}""");
         (await ws.DrainAsync()).ShouldBeEmpty();
-        (await _host.IsOnlineAsync(user)).ShouldBeTrue();
+        (await Host.IsOnlineAsync(user)).ShouldBeTrue();
     }
 
     [Theory]
@@ -57,8 +51,8 @@ public sealed class RobustnessTests : IAsyncLifetime
     [InlineData("""{"type":"connection_status"}""")]
     public async Task UnknownOrMissingType_IsIgnored(string text)
     {
-        var user = await _host.RegisterAsync();
-        await using var ws = await _host.ConnectAsync(user);
+        var user = await Host.RegisterAsync();
+        await using var ws = await Host.ConnectAsync(user);
         await ws.SendTextAsync(text);
         (await ws.DrainAsync()).ShouldBeEmpty();
     }
@@ -66,8 +60,8 @@ public sealed class RobustnessTests : IAsyncLifetime
     [Fact]
     public async Task BinaryFrame_ClosesWith1003()
     {
-        var user = await _host.RegisterAsync();
-        await using var ws = await _host.ConnectAsync(user);
+        var user = await Host.RegisterAsync();
+        await using var ws = await Host.ConnectAsync(user);
         await ws.Socket.SendAsync(new byte[] { 1, 2, 3 }, WebSocketMessageType.Binary, true, CancellationToken.None);
         await ws.Closed.Task.WaitAsync(TimeSpan.FromSeconds(15));
         ws.CloseStatus.ShouldBe(WebSocketCloseStatus.InvalidMessageType);
@@ -76,15 +70,15 @@ public sealed class RobustnessTests : IAsyncLifetime
     [Fact]
     public async Task FrameOver64KiB_ClosesWith1009_AndAFrameJustUnderIsServed()
     {
-        var user = await _host.RegisterAsync();
-        await using (var ok = await _host.ConnectAsync(user))
+        var user = await Host.RegisterAsync();
+        await using (var ok = await Host.ConnectAsync(user))
         {
             var padding = new string('a', 64 * 1024 - 40);
             await ok.SendTextAsync($$"""{"type":"ping","pad":"{{padding}}"}""");
             (await ok.NextAsync()).Type().ShouldBe("pong");
         }
 
-        await using var ws = await _host.ConnectAsync(user);
+        await using var ws = await Host.ConnectAsync(user);
         await ws.SendTextAsync($$"""{"type":"ping","pad":"{{new string('a', 70 * 1024)}}"}""");
         await ws.Closed.Task.WaitAsync(TimeSpan.FromSeconds(15));
         ws.CloseStatus.ShouldBe(WebSocketCloseStatus.MessageTooBig);
@@ -93,8 +87,8 @@ public sealed class RobustnessTests : IAsyncLifetime
     [Fact]
     public async Task RateLimit_ExcessMessagesAreAnsweredWithAnError_NeverDropped()
     {
-        var user = await _host.RegisterAsync();
-        await using var ws = await _host.ConnectAsync(user);
+        var user = await Host.RegisterAsync();
+        await using var ws = await Host.ConnectAsync(user);
         const int sent = 300;
         var sends = Enumerable.Range(0, sent).Select(_ => """{"type":"ping"}""").ToArray();
         foreach (var text in sends) await ws.SendTextAsync(text);

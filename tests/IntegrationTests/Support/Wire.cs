@@ -107,3 +107,17 @@ public class HostFixture : IAsyncLifetime
 
     public async Task DisposeAsync() => await Host.DisposeAsync();
 }
+
+/// <summary>A fresh service and database for every test of the class (xUnit makes one class instance per test).</summary>
+public abstract class HostPerTest : IAsyncLifetime
+{
+    protected TestHost Host { get; private set; } = null!;
+
+    protected virtual IDictionary<string, string?>? Settings => null;
+
+    protected virtual Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? ReplaceServices => null;
+
+    public async Task InitializeAsync() => Host = await TestHost.StartAsync(Settings, replaceServices: ReplaceServices);
+
+    public async Task DisposeAsync() => await Host.DisposeAsync();
+}
