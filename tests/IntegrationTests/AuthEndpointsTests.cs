@@ -427,6 +427,7 @@ public sealed class AuthEndpointsTests(AuthHostFixture fixture) : IClassFixture<
     [Fact]
     public async Task Me_AcceptsATokenMintedByHandLikeTheOriginal()
     {
+        TestHost.Secret.Length.ShouldBe(25); // the original's compose default length, below the 32 bytes HS256 libraries demand
         var user = await _host.RegisterAsync();
         var token = Wire.MintToken(new { sub = user.IdText, exp = Wire.UnixIn(TimeSpan.FromHours(1)) });
 

@@ -18,7 +18,8 @@ public sealed record TestUser(Guid Id, string Email, string Password, string Use
 /// </summary>
 public sealed class TestHost : IAsyncDisposable
 {
-    public const string Secret = "integration-test-secret-25";
+    /// <summary>25 characters, like the original's compose default: shorter than HS256's 32-byte key size.</summary>
+    public const string Secret = "integration-test-secret25";
 
     private TestHost(SpeakingApp app, string connectionString)
     {
