@@ -4,6 +4,7 @@ using Speaking.Application.Common;
 using Speaking.Application.Users;
 using Speaking.Domain.Common;
 using Speaking.Domain.Matchmaking;
+using Speaking.Domain.Users;
 
 namespace Speaking.Application.Queue;
 
@@ -46,7 +47,7 @@ public sealed class JoinQueueCommandHandler(IQueueRepository queue, ISessionRepo
     public async Task<Result<QueueStatusView>> Handle(JoinQueueCommand request, CancellationToken cancellationToken)
     {
         var user = await users.GetAsync(request.UserId, cancellationToken);
-        if (user is null) return UserErrorsForQueue.UserGone;
+        if (user is null) return UserErrors.Gone;
         var level = request.LevelFilter.IsPresent ? IeltsBand.From(request.LevelFilter.Value) : user.Level;
 
         var joined = await QueueJoining.JoinAsync(queue, sessions, request.UserId, request.Mode, level, clock.UtcNow, cancellationToken);
@@ -63,11 +64,6 @@ public sealed class JoinQueueCommandHandler(IQueueRepository queue, ISessionRepo
         return new QueueStatusView(true, QueueModeNames.LevelFilter, near, ticket.JoinedAt,
             near > 1 ? WaitEstimates.LevelFilterWithCompany : WaitEstimates.LevelFilterAlone);
     }
-}
-
-internal static class UserErrorsForQueue
-{
-    public static readonly Error UserGone = new(ErrorKind.Unauthorized, "Could not validate credentials");
 }
 
 /// <summary>The join rule shared by REST and WebSocket: not while in a call (D-17), never two tickets (D-12).</summary>

@@ -59,7 +59,11 @@ public sealed record ChatMessage(
     [property: JsonPropertyName("message")] string Message,
     [property: JsonPropertyName("timestamp")] string Timestamp) : ServerMessage("chat");
 
-public sealed record SessionEndedMessage([property: JsonPropertyName("data")] SessionEndedData Data) : ServerMessage("session_ended");
+public sealed record SessionEndedMessage([property: JsonPropertyName("data")] SessionEndedData Data) : ServerMessage("session_ended")
+{
+    /// <summary>What the partner of an ended session is told.</summary>
+    public static SessionEndedMessage For(Guid sessionId) => new(new SessionEndedData(JsonSerializer.SerializeToElement(sessionId.ToString())));
+}
 
 public sealed record SessionEndedData([property: JsonPropertyName("session_id")] JsonElement? SessionId);
 

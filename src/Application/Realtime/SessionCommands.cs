@@ -14,8 +14,7 @@ public sealed class RelaySignalCommandHandler(ISessionRepository sessions, IReal
 {
     public async Task<SocketReply> Handle(RelaySignalCommand request, CancellationToken cancellationToken)
     {
-        if (request.FromUserId == request.TargetUserId
-            || !await sessions.AreInActiveSessionAsync(request.FromUserId, request.TargetUserId, cancellationToken))
+        if (!await sessions.ArePartnersInCallAsync(request.FromUserId, request.TargetUserId, cancellationToken))
             return ErrorMessage.NotInSession;
 
         await notifier.SendAsync(request.TargetUserId, new SignalMessage(request.SignalType, request.FromUserId, request.Payload));
@@ -35,8 +34,7 @@ public sealed class SendChatCommandHandler(ISessionRepository sessions, IRealtim
     public async Task<SocketReply> Handle(SendChatCommand request, CancellationToken cancellationToken)
     {
         if (request.Message.Length is 0 or > SendChatCommand.MaxLength) return ErrorMessage.InvalidChat;
-        if (request.FromUserId == request.TargetUserId
-            || !await sessions.AreInActiveSessionAsync(request.FromUserId, request.TargetUserId, cancellationToken))
+        if (!await sessions.ArePartnersInCallAsync(request.FromUserId, request.TargetUserId, cancellationToken))
             return ErrorMessage.NotInSession;
 
         await notifier.SendAsync(request.TargetUserId,
@@ -64,8 +62,7 @@ public sealed class EndSessionCommandHandler(ISessionRepository sessions, IRealt
         if (session is null || !session.IsParticipant(request.UserId) || !session.Complete(clock.UtcNow)) return echo;
         if (await sessions.SaveEndAsync(session, cancellationToken))
         {
-            await notifier.SendAsync(session.PartnerOf(request.UserId),
-                new SessionEndedMessage(new SessionEndedData(JsonSerializer.SerializeToElement(session.Id.ToString()))));
+            await notifier.SendAsync(session.PartnerOf(request.UserId), SessionEndedMessage.For(session.Id));
         }
 
         return echo;
@@ -117,8 +114,14 @@ public sealed class ExpireReconnectGraceCommandHandler(ISessionRepository sessio
         var session = await sessions.GetAsync(request.SessionId, cancellationToken);
         if (session is null || !session.Cancel(clock.UtcNow) || !await sessions.SaveEndAsync(session, cancellationToken)) return false;
 
-        await notifier.SendAsync(session.PartnerOf(request.UserId),
-            new SessionEndedMessage(new SessionEndedData(JsonSerializer.SerializeToElement(session.Id.ToString()))));
+        await notifier.SendAsync(session.PartnerOf(request.UserId), SessionEndedMessage.For(session.Id));
         return true;
     }
+}
+
+internal static class RelayRule
+{
+    /// <summary>D-1, D-2: two different users who are the two participants of one active session.</summary>
+    public static async Task<bool> ArePartnersInCallAsync(this ISessionRepository sessions, Guid from, Guid to, CancellationToken ct) =>
+        from != to && await sessions.AreInActiveSessionAsync(from, to, ct);
 }

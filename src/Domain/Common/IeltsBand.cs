@@ -9,8 +9,11 @@ public readonly record struct IeltsBand
     /// <summary>Two bands are compatible for level-filter pairing when they differ by at most half a band.</summary>
     public const double Tolerance = 0.5;
 
-    // Absorbs binary floating-point noise (6.3 - 5.8 = 0.5000000000000004) without admitting 0.51.
-    private const double Epsilon = 1e-9;
+    /// <summary>
+    /// The largest distance that still counts as within half a band: the tolerance plus a margin that absorbs binary
+    /// floating-point noise (6.3 - 5.8 = 0.5000000000000004) without admitting 0.51.
+    /// </summary>
+    public const double CompatibleDistance = Tolerance + 1e-9;
 
     private IeltsBand(double value) => Value = value;
 
@@ -23,7 +26,7 @@ public readonly record struct IeltsBand
 
     public double DistanceTo(IeltsBand other) => Math.Abs(Value - other.Value);
 
-    public bool IsWithinHalfBandOf(IeltsBand other) => DistanceTo(other) <= Tolerance + Epsilon;
+    public bool IsWithinHalfBandOf(IeltsBand other) => DistanceTo(other) <= CompatibleDistance;
 
     public override string ToString() => Value.ToString("0.0#", System.Globalization.CultureInfo.InvariantCulture);
 }

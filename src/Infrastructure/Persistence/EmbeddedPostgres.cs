@@ -22,10 +22,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     private readonly bool _asPostgresUser;
     private readonly ILogger _logger;
     private readonly bool _deleteOnDispose;
+    private readonly bool _fast;
     private bool _stopped;
 
-    private EmbeddedPostgres(string binDirectory, string dataDirectory, int port, bool asPostgresUser, bool deleteOnDispose, ILogger logger)
+    private EmbeddedPostgres(string binDirectory, string dataDirectory, int port, bool asPostgresUser, bool fast, bool deleteOnDispose,
+        ILogger logger)
     {
+        _fast = fast;
         _binDirectory = binDirectory;
         DataDirectory = dataDirectory;
         Port = port;
@@ -63,8 +66,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             dataDirectory = Path.Combine(fallbackHome, "postgres");
         }
 
-        var server = new EmbeddedPostgres(bin, dataDirectory, FreePort(), asPostgres, deleteOnDispose, logger);
-        await server.InitAndStartAsync(fast, ct);
+        var server = new EmbeddedPostgres(bin, dataDirectory, FreePort(), asPostgres, fast, deleteOnDispose, logger);
+        await server.InitAndStartAsync(ct);
         return server;
     }
 
@@ -84,7 +87,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             "Install them with: apt-get install -y postgresql  (or set DATABASE_URL to an existing database).");
     }
 
-    private async Task InitAndStartAsync(bool fast, CancellationToken ct)
+    private async Task InitAndStartAsync(CancellationToken ct)
     {
         Directory.CreateDirectory(HomeDirectory);
         var fresh = !File.Exists(Path.Combine(DataDirectory, "PG_VERSION"));
@@ -100,13 +103,10 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         {
             GiveToPostgres(DataDirectory);
             // A server left running by a killed process holds the folder: stop it before starting ours.
-            if (File.Exists(Path.Combine(DataDirectory, "postmaster.pid")))
-                await RunAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "-t", "30", "stop"], ct, allowFailure: true);
+            if (File.Exists(Path.Combine(DataDirectory, "postmaster.pid"))) await StopServerAsync(ct);
         }
 
-        var options = $"-p {Port} -k {DataDirectory} -c listen_addresses=127.0.0.1 -c max_connections=200";
-        if (fast) options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-        await RunAsync("pg_ctl", ["-D", DataDirectory, "-o", options, "-l", Path.Combine(DataDirectory, "server.log"), "-w", "-t", "60", "start"], ct);
+        await StartServerAsync(ct);
 
         await using (var admin = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(ConnectionString) { Database = "postgres", Pooling = false }.ConnectionString))
         {
@@ -126,7 +126,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     {
         if (_stopped) return;
         _stopped = true;
-        await RunAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "-t", "30", "stop"], CancellationToken.None, allowFailure: true);
+        await StopServerAsync(CancellationToken.None);
         _logger.LogInformation("Embedded PostgreSQL stopped");
     }
 
@@ -134,9 +134,19 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     public async Task RestartAsync(CancellationToken ct = default)
     {
         _stopped = false;
-        var options = $"-p {Port} -k {DataDirectory} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off";
-        await RunAsync("pg_ctl", ["-D", DataDirectory, "-o", options, "-l", Path.Combine(DataDirectory, "server.log"), "-w", "-t", "60", "start"], ct);
+        await StartServerAsync(ct);
     }
+
+    private Task StartServerAsync(CancellationToken ct)
+    {
+        var options = $"-p {Port} -k {DataDirectory} -c listen_addresses=127.0.0.1 -c max_connections=200";
+        if (_fast) options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
+        return RunAsync("pg_ctl", ["-D", DataDirectory, "-o", options, "-l", Path.Combine(DataDirectory, "server.log"), "-w", "-t", "60", "start"], ct);
+    }
+
+    /// <summary>A fast (clean) shutdown: sessions are disconnected and a checkpoint is written.</summary>
+    private Task StopServerAsync(CancellationToken ct) =>
+        RunAsync("pg_ctl", ["-D", DataDirectory, "-m", "fast", "-w", "-t", "30", "stop"], ct, allowFailure: true);
 
     public async ValueTask DisposeAsync()
     {

@@ -85,9 +85,8 @@ public sealed class MessageDispatcher(IMediator mediator, ILogger<MessageDispatc
             case "offer" or "answer" or "ice_candidate":
             {
                 var target = Optional(data, "target_user_id");
-                if (target is null || target.Value.ValueKind == JsonValueKind.Null || target.Value is { ValueKind: JsonValueKind.String } s && s.GetString()!.Length == 0)
-                    return SocketReply.Of(ErrorMessage.TargetRequired);
-                if (!TryGuid(target.Value, out var targetId)) return SocketReply.Of(ErrorMessage.InvalidMessage);
+                if (IsBlank(target)) return SocketReply.Of(ErrorMessage.TargetRequired);
+                if (!TryGuid(target!.Value, out var targetId)) return SocketReply.Of(ErrorMessage.InvalidMessage);
                 // The payload is data.data; without it the original forwarded the whole outer data object.
                 var payload = data.TryGetProperty("data", out var inner) ? inner.Clone() : data.Clone();
                 return new RelaySignalCommand(userId, type, targetId, payload);

@@ -53,8 +53,8 @@ internal sealed class QueueRepository(NpgsqlDataSource db) : IQueueRepository
         await using var connection = await db.OpenConnectionAsync(ct);
         return await connection.ExecuteScalarAsync<int>(new CommandDefinition("""
             SELECT count(*) FROM queue_entries
-            WHERE is_active AND mode = 'level_filter' AND level_filter IS NOT NULL AND abs(level_filter - @level) <= 0.5 + 1e-9
-            """, new { level }, cancellationToken: ct));
+            WHERE is_active AND mode = 'level_filter' AND level_filter IS NOT NULL AND abs(level_filter - @level) <= @distance
+            """, new { level, distance = IeltsBand.CompatibleDistance }, cancellationToken: ct));
     }
 
     public async Task<IReadOnlyList<QueueTicket>> ListActiveAsync(CancellationToken ct)
