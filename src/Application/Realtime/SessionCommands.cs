@@ -59,7 +59,7 @@ public sealed class EndSessionCommandHandler(ISessionRepository sessions, IRealt
             return echo;
 
         var session = await sessions.GetAsync(sessionId, cancellationToken);
-        if (session is null || !session.IsParticipant(request.UserId) || !session.Complete(clock.UtcNow)) return echo;
+        if (session is null || !session.IsParticipant(request.UserId) || !session.Complete(clock.UtcNow, request.UserId)) return echo;
         if (await sessions.SaveEndAsync(session, cancellationToken))
         {
             await notifier.SendAsync(session.PartnerOf(request.UserId), SessionEndedMessage.For(session.Id));

@@ -9,6 +9,19 @@ public enum SessionStatus
     Cancelled,
 }
 
+/// <summary>Why a session ended; stored beside the status so history can say how a call ended.</summary>
+public enum SessionEndReason
+{
+    /// <summary>A participant pressed "end" (status completed).</summary>
+    Ended,
+    /// <summary>A participant's connection went away and did not come back within the reconnect grace (cancelled).</summary>
+    NoReconnect,
+    /// <summary>A participant blocked the other during the call.</summary>
+    Blocked,
+    /// <summary>A reload could not be resumed, so the call was ended at once (cancelled).</summary>
+    ResumeFailed,
+}
+
 /// <summary>A call between two users. <see cref="User1Id"/> is the initiator who sends the WebRTC offer.</summary>
 public sealed class Session
 {
@@ -22,6 +35,9 @@ public sealed class Session
     public SessionStatus Status { get; private set; }
     public DateTime StartedAt { get; private set; }
     public DateTime? EndedAt { get; private set; }
+    public SessionEndReason? EndReason { get; private set; }
+    /// <summary>The participant whose action ended the call (end_session, block), when there was one.</summary>
+    public Guid? EndedBy { get; private set; }
 
     /// <summary>Starts a session; a user can never be in a session with themselves (D-13).</summary>
     public static Session Start(Guid id, Guid initiator, Guid callee, QueueMode mode, string roomId, DateTime now)
@@ -35,10 +51,10 @@ public sealed class Session
     }
 
     public static Session Restore(Guid id, Guid user1, Guid user2, QueueMode mode, string roomId, SessionStatus status,
-        DateTime startedAt, DateTime? endedAt) => new()
+        DateTime startedAt, DateTime? endedAt, SessionEndReason? endReason = null, Guid? endedBy = null) => new()
     {
         Id = id, User1Id = user1, User2Id = user2, Mode = mode, RoomId = roomId, Status = status,
-        StartedAt = startedAt, EndedAt = endedAt,
+        StartedAt = startedAt, EndedAt = endedAt, EndReason = endReason, EndedBy = endedBy,
     };
 
     /// <summary>"room_" and the first 12 hex digits of a fresh random UUID, as the original made them.</summary>
@@ -53,19 +69,42 @@ public sealed class Session
         : userId == User2Id ? User1Id
         : throw new ArgumentException("Not a participant of this session.", nameof(userId));
 
-    /// <summary>Ends the call normally (end_session). Only an active session can be completed.</summary>
-    public bool Complete(DateTime now) => End(SessionStatus.Completed, now);
+    /// <summary>Ends the call normally (end_session, or a block by <paramref name="by"/>). Only an active session can be completed.</summary>
+    public bool Complete(DateTime now, Guid? by = null, SessionEndReason reason = SessionEndReason.Ended) =>
+        End(SessionStatus.Completed, now, reason, by);
 
-    /// <summary>Ends the call because a participant left and did not come back in time.</summary>
-    public bool Cancel(DateTime now) => End(SessionStatus.Cancelled, now);
+    /// <summary>Ends the call because a participant left and did not come back in time (or could not be resumed).</summary>
+    public bool Cancel(DateTime now, SessionEndReason reason = SessionEndReason.NoReconnect) => End(SessionStatus.Cancelled, now, reason, null);
 
-    private bool End(SessionStatus status, DateTime now)
+    private bool End(SessionStatus status, DateTime now, SessionEndReason reason, Guid? by)
     {
         if (!IsActive) return false;
         Status = status;
         EndedAt = now;
+        EndReason = reason;
+        EndedBy = by;
         return true;
     }
+}
+
+public static class SessionEndReasonNames
+{
+    public static string ToWire(this SessionEndReason reason) => reason switch
+    {
+        SessionEndReason.Ended => "ended",
+        SessionEndReason.NoReconnect => "no_reconnect",
+        SessionEndReason.Blocked => "blocked",
+        _ => "resume_failed",
+    };
+
+    public static SessionEndReason? Parse(string? value) => value switch
+    {
+        "ended" => SessionEndReason.Ended,
+        "no_reconnect" => SessionEndReason.NoReconnect,
+        "blocked" => SessionEndReason.Blocked,
+        "resume_failed" => SessionEndReason.ResumeFailed,
+        _ => null,
+    };
 }
 
 public static class SessionStatusNames

@@ -12,7 +12,7 @@ namespace Speaking.Infrastructure.Persistence.Repositories;
 
 internal sealed class SessionRepository(NpgsqlDataSource db, ILogger<SessionRepository> logger) : ISessionRepository
 {
-    private const string Columns = "id, user1_id, user2_id, mode, room_id, status, started_at, ended_at";
+    private const string Columns = "id, user1_id, user2_id, mode, room_id, status, started_at, ended_at, end_reason, ended_by";
     private const long RememberMilliseconds = 5_000;
 
     /// <summary>Pairs known to share an active session, until a TickCount64 deadline.</summary>
@@ -93,8 +93,9 @@ internal sealed class SessionRepository(NpgsqlDataSource db, ILogger<SessionRepo
         _activePairs.TryRemove(PairKey(session.User1Id, session.User2Id), out _);
         await using var connection = await db.OpenConnectionAsync(ct);
         var ended = await connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE sessions SET status = @Status, ended_at = @EndedAt WHERE id = @Id AND status = 'active'",
-            new { session.Id, Status = session.Status.ToWire(), session.EndedAt }, cancellationToken: ct)) == 1;
+            "UPDATE sessions SET status = @Status, ended_at = @EndedAt, end_reason = @EndReason, ended_by = @EndedBy WHERE id = @Id AND status = 'active'",
+            new { session.Id, Status = session.Status.ToWire(), session.EndedAt, EndReason = session.EndReason?.ToWire(), session.EndedBy },
+            cancellationToken: ct)) == 1;
         _activePairs.TryRemove(PairKey(session.User1Id, session.User2Id), out _);
         return ended;
     }
@@ -184,11 +185,14 @@ internal sealed class SessionRepository(NpgsqlDataSource db, ILogger<SessionRepo
         public string Status { get; init; } = "";
         public DateTime StartedAt { get; init; }
         public DateTime? EndedAt { get; init; }
+        public string? EndReason { get; init; }
+        public Guid? EndedBy { get; init; }
 
         public Session ToSession()
         {
             QueueModeNames.TryParse(Mode, out var mode);
-            return Session.Restore(Id, User1Id, User2Id, mode, RoomId, SessionStatusNames.Parse(Status), StartedAt, EndedAt);
+            return Session.Restore(Id, User1Id, User2Id, mode, RoomId, SessionStatusNames.Parse(Status), StartedAt, EndedAt,
+                SessionEndReasonNames.Parse(EndReason), EndedBy);
         }
     }
 }
