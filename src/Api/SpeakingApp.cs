@@ -1,20 +1,18 @@
-using System.Net;
-using System.Threading.RateLimiting;
 using Serilog;
-using Serilog.Events;
-using Serilog.Formatting.Json;
 using Speaking.Api.Endpoints;
+using Speaking.Api.Hosting;
 using Speaking.Api.Http;
 using Speaking.Application;
 using Speaking.Infrastructure;
 using Speaking.Infrastructure.Configuration;
+using Speaking.Infrastructure.Observability;
 using Speaking.Infrastructure.Persistence;
 
 namespace Speaking.Api;
 
 /// <summary>
 /// The whole service, assembled: configuration, logging, database (the embedded one when DATABASE_URL is not set),
-/// migrations, start-up reset, middleware and endpoints. Program runs it; the tests start it on a free port.
+/// migrations, start-up recovery, middleware and endpoints. Program runs it; the tests start it on a free port.
 /// </summary>
 public sealed class SpeakingApp : IAsyncDisposable
 {
@@ -52,7 +50,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
 
         var settings = SpeakingSettings.From(builder.Configuration);
-        var logger = CreateLogger(builder.Configuration, settings);
+        var logger = Logging.CreateLogger(builder.Configuration, settings);
         var log = new Serilog.Extensions.Logging.SerilogLoggerFactory(logger).CreateLogger("Speaking");
 
         EmbeddedPostgres? embedded = null;
@@ -63,16 +61,17 @@ public sealed class SpeakingApp : IAsyncDisposable
             var connectionString = settings.DatabaseConnectionString ?? embedded!.ConnectionString;
             var signingKey = Infrastructure.DependencyInjection.ResolveSigningKey(settings, embedded?.HomeDirectory, log);
 
-            builder.Logging.ClearProviders();
-            builder.Logging.AddSerilog(logger);
-            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Any, settings.Port));
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+            builder.Host.UseSerilog(logger);
+            builder.WebHost.ListenOn(settings.Listen);
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.DrainSeconds + 5));
 
             builder.Services
                 .AddApplication()
                 .AddInfrastructure(settings, connectionString, signingKey)
                 .AddBearerAuthentication()
                 .AddRegistrationLimit(settings)
+                .AddProxySupport(settings)
+                .AddApiDocs(settings)
                 .ConfigureHttpJsonOptions(o => WireFormat.Configure(o.SerializerOptions));
             builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
             replaceServices?.Invoke(builder.Services);
@@ -81,12 +80,14 @@ public sealed class SpeakingApp : IAsyncDisposable
             await web.Services.GetRequiredService<MigrationRunner>().ApplyAsync();
             await web.Services.GetRequiredService<StartupReset>().RunAsync();
 
-            web.UseMiddleware<RequestLogging>();
+            web.UseForwardedHeaders();
+            web.UseRequestLogging(logger);
             web.UseMiddleware<CorsPolicy>(settings.CorsOrigins);
             web.UseMiddleware<ErrorHandling>();
             web.UseStatusCodePages(StatusBodies.WriteAsync);
             web.UseWebSockets();
             web.UseRouting();
+            web.UseHttpMetrics(web.Services.GetRequiredService<SpeakingMetrics>());
             web.UseMiddleware<UnknownWebSocketPath>();
             web.UseMiddleware<JsonBodyReader>();
             web.UseAuthentication();
@@ -94,6 +95,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             web.UseRateLimiter();
 
             web.MapService();
+            web.MapOperations(settings);
             web.MapAuth();
             web.MapUsers();
             web.MapQueue();
@@ -131,36 +133,4 @@ public sealed class SpeakingApp : IAsyncDisposable
         if (_embedded is not null) await _embedded.DisposeAsync();
         await _logger.DisposeAsync();
     }
-
-    private static Serilog.Core.Logger CreateLogger(IConfiguration configuration, SpeakingSettings settings)
-    {
-        var config = new LoggerConfiguration().ReadFrom.Configuration(configuration).Enrich.FromLogContext();
-        if (settings.Debug) config.MinimumLevel.Override("Speaking", LogEventLevel.Debug);
-        return (settings.LogFormat == "json"
-                ? config.WriteTo.Console(new JsonFormatter(renderMessage: true))
-                : config.WriteTo.Console(outputTemplate: "{Timestamp:HH:mm:ss} {Level:u3} {SourceContext}: {Message:lj}{NewLine}{Exception}"))
-            .CreateLogger();
-    }
-}
-
-internal static class RegistrationLimit
-{
-    /// <summary>D-8: registrations per client address, loose enough for test suites that create many users.</summary>
-    public static IServiceCollection AddRegistrationLimit(this IServiceCollection services, SpeakingSettings settings) =>
-        services.AddRateLimiter(options =>
-        {
-            options.AddPolicy(AuthEndpoints.RegisterPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
-                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
-                _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = settings.RegisterMaxPerAddress,
-                    Window = TimeSpan.FromSeconds(settings.RegisterWindowSeconds),
-                    QueueLimit = 0,
-                }));
-            options.OnRejected = async (context, ct) =>
-            {
-                context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                await context.HttpContext.Response.WriteAsJsonAsync(new { detail = "Too many registration attempts" }, ct);
-            };
-        });
 }

@@ -10,24 +10,24 @@ namespace Speaking.Application;
 public static class DependencyInjection
 {
     /// <summary>
-    /// MediatR 5 with our own registration (its DI package is not available here): every request handler and
-    /// every FluentValidation validator in this assembly, found by scanning, plus the two pipeline behaviours.
+    /// MediatR 5 with our own registration (its DI package is not available here): every request handler in this
+    /// assembly, found by scanning, plus the two pipeline behaviours; FluentValidation's own assembly scan for the
+    /// validators. The mediator and its service factory are scoped: every HTTP request, socket message, matchmaking
+    /// round and timer firing runs in a scope of its own and resolves the mediator from it, so scoped services are
+    /// never shared between two of them. Singletons hold an <see cref="IServiceScopeFactory"/>, never a mediator.
     /// </summary>
     public static IServiceCollection AddApplication(this IServiceCollection services)
     {
-        services.AddSingleton<ServiceFactory>(provider => provider.GetService!);
-        services.AddSingleton<IMediator, Mediator>();
+        services.AddScoped<ServiceFactory>(provider => provider.GetService!);
+        services.AddScoped<IMediator, Mediator>();
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(LoggingBehaviour<,>));
         services.AddTransient(typeof(IPipelineBehavior<,>), typeof(ValidationBehaviour<,>));
+        services.AddValidatorsFromAssembly(typeof(DependencyInjection).Assembly, ServiceLifetime.Singleton, includeInternalTypes: true);
 
         foreach (var type in typeof(DependencyInjection).Assembly.GetTypes().Where(t => t is { IsAbstract: false, IsInterface: false }))
         {
-            foreach (var contract in type.GetInterfaces().Where(i => i.IsGenericType))
-            {
-                var definition = contract.GetGenericTypeDefinition();
-                if (definition == typeof(IRequestHandler<,>)) services.AddTransient(contract, type);
-                else if (definition == typeof(IValidator<>)) services.AddSingleton(contract, type);
-            }
+            foreach (var contract in type.GetInterfaces().Where(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IRequestHandler<,>)))
+                services.AddTransient(contract, type);
         }
 
         services.AddSingleton<IClock, SystemClock>();

@@ -27,6 +27,7 @@ public static class DependencyInjection
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<Observability.SpeakingMetrics>();
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<MigrationRunner>();
         services.AddSingleton<StartupReset>();

@@ -1,31 +1,8 @@
-using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.Primitives;
 using Speaking.Application.Common;
 
 namespace Speaking.Api.Http;
-
-/// <summary>
-/// One log line per request: method, path, status, elapsed time. Never a body, a header or a query string, so
-/// the WebSocket token in <c>?token=</c> never reaches the log (D-9).
-/// </summary>
-public sealed class RequestLogging(RequestDelegate next, ILogger<RequestLogging> logger)
-{
-    public async Task InvokeAsync(HttpContext context)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            await next(context);
-        }
-        finally
-        {
-            logger.LogInformation("HTTP {Method} {Path} responded {StatusCode} in {ElapsedMs:0.0} ms",
-                context.Request.Method, context.Request.Path.Value, context.Response.StatusCode,
-                Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
-    }
-}
 
 /// <summary>
 /// CORS exactly as the original answered it (contract 1.3), on every response including errors (D-30):

@@ -39,6 +39,14 @@ public sealed record SpeakingSettings
     public int PartnerRequestCooldownHours { get; init; } = 24;
     public string DataDirectory { get; init; } = ".data";
     public int PasswordHashIterations { get; init; } = 100_000;
+    /// <summary>Where Kestrel listens: --urls / ASPNETCORE_URLS / URLS, else HOST:PORT.</summary>
+    public ListenAddresses Listen { get; init; } = ListenAddresses.From(null, null, 8000);
+    /// <summary>Proxies whose forwarded headers are believed (TRUSTED_PROXIES); empty: none.</summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+    /// <summary>The bearer token that opens /metrics (METRICS_TOKEN); null: only direct loopback requests.</summary>
+    public string? MetricsToken { get; init; }
+    /// <summary>How long a graceful stop may take (DRAIN_SECONDS).</summary>
+    public int DrainSeconds { get; init; } = 30;
 
     public static readonly string[] SupportedAlgorithms = ["HS256", "HS384", "HS512"];
 
@@ -81,6 +89,31 @@ public sealed record SpeakingSettings
         var logFormat = (Get("LOG_FORMAT") ?? "text").ToLowerInvariant();
         if (logFormat is not ("text" or "json")) throw new ConfigurationProblem("LOG_FORMAT", $"must be 'text' or 'json' (got '{logFormat}').");
 
+        var port = Int(config, "PORT", defaults.Port, min: 0, max: 65535);
+        ListenAddresses listen;
+        try
+        {
+            listen = ListenAddresses.From(Get("urls") ?? Get("ASPNETCORE_URLS") ?? Get("URLS"), Get("HOST"), port);
+        }
+        catch (FormatException e)
+        {
+            throw new ConfigurationProblem(Get("urls") is not null ? "--urls" : Get("ASPNETCORE_URLS") is not null ? "ASPNETCORE_URLS"
+                : Get("URLS") is not null ? "URLS" : "HOST", $"is not valid: {e.Message}.");
+        }
+
+        IReadOnlyList<System.Net.IPNetwork> proxies = [];
+        if (Get("TRUSTED_PROXIES") is { } proxyText)
+        {
+            try
+            {
+                proxies = Configuration.TrustedProxies.Parse(proxyText);
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigurationProblem("TRUSTED_PROXIES", $"is not valid: {e.Message}.");
+            }
+        }
+
         return new SpeakingSettings
         {
             AppName = Get("APP_NAME") ?? defaults.AppName,
@@ -93,7 +126,11 @@ public sealed record SpeakingSettings
             SessionMinDurationMinutes = Int(config, "SESSION_MIN_DURATION_MINUTES", defaults.SessionMinDurationMinutes, min: 0),
             SessionMaxDurationMinutes = Int(config, "SESSION_MAX_DURATION_MINUTES", defaults.SessionMaxDurationMinutes, min: 0),
             CorsOrigins = origins,
-            Port = Int(config, "PORT", defaults.Port, min: 0, max: 65535),
+            Port = port,
+            Listen = listen,
+            TrustedProxies = proxies,
+            MetricsToken = Get("METRICS_TOKEN"),
+            DrainSeconds = Int(config, "DRAIN_SECONDS", defaults.DrainSeconds, min: 0, max: 3600),
             LogFormat = logFormat,
             SessionReconnectGraceSeconds = Int(config, "SESSION_RECONNECT_GRACE_SECONDS", defaults.SessionReconnectGraceSeconds, min: 0),
             MatchRequiresConnection = Bool(config, "MATCH_REQUIRES_CONNECTION", true),

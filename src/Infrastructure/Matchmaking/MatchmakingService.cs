@@ -21,8 +21,7 @@ public sealed class MatchmakingService(IServiceScopeFactory scopes, IOptions<Mat
         {
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var report = await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new RunMatchRoundCommand(), stoppingToken);
+                var report = await scopes.SendInScopeAsync(new RunMatchRoundCommand(), stoppingToken);
                 if (report.Committed > 0 || report.Proposed > 0)
                     logger.LogInformation("Matchmaking round: {Tickets} waiting, {Proposed} pairs proposed, {Committed} sessions started",
                         report.Tickets, report.Proposed, report.Committed);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using MediatR;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Speaking.Application.Partners;
 using Speaking.Application.Queue;
@@ -12,7 +13,7 @@ namespace Speaking.Infrastructure.Realtime;
 /// <c>type</c>. Malformed input is answered with <c>{"type":"error","message":"Invalid message"}</c> and never
 /// ends the connection (D-19); an unknown or missing type is ignored. Never logs message contents.
 /// </summary>
-public sealed class MessageDispatcher(IMediator mediator, ILogger<MessageDispatcher> logger)
+public sealed class MessageDispatcher(IServiceScopeFactory scopes, ILogger<MessageDispatcher> logger)
 {
     public static readonly ErrorMessage InternalError = new("Internal error");
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
@@ -52,7 +53,7 @@ public sealed class MessageDispatcher(IMediator mediator, ILogger<MessageDispatc
                 {
                     null => SocketReply.None,
                     SocketReply reply => reply,
-                    IRequest<SocketReply> command => await mediator.Send(command, ct),
+                    IRequest<SocketReply> command => await scopes.SendInScopeAsync(command, ct),
                     _ => SocketReply.None,
                 };
             }

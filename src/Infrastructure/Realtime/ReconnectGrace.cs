@@ -43,9 +43,7 @@ public sealed class ReconnectGrace(IServiceScopeFactory scopes, IOptions<Realtim
         {
             await Task.Delay(TimeSpan.FromSeconds(options.Value.SessionReconnectGraceSeconds), time, timer.Token);
             if (!_timers.TryRemove(new KeyValuePair<Guid, CancellationTokenSource>(userId, timer))) return;
-            await using var scope = scopes.CreateAsyncScope();
-            var cancelled = await scope.ServiceProvider.GetRequiredService<IMediator>()
-                .Send(new ExpireReconnectGraceCommand(userId, sessionId), _stopping.Token);
+            var cancelled = await scopes.SendInScopeAsync(new ExpireReconnectGraceCommand(userId, sessionId), _stopping.Token);
             if (cancelled) logger.LogInformation("Session {SessionId} cancelled: user {UserId} did not come back in time", sessionId, userId);
         }
         catch (OperationCanceledException)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.WebSockets;
 using MediatR;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Speaking.Application.Realtime;
 using Speaking.Application.Users;
@@ -23,7 +24,7 @@ public sealed class WebSocketLimits
 /// nothing), register the connection, then read messages one at a time, in order, until the socket closes.
 /// </summary>
 public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserRepository users, ConnectionRegistry registry, MessageDispatcher dispatcher,
-    IMediator mediator, WebSocketLimits limits, TimeProvider time, ILogger<WebSocketEndpoint> logger)
+    IServiceScopeFactory scopes, WebSocketLimits limits, TimeProvider time, ILogger<WebSocketEndpoint> logger)
 {
     public async Task HandleAsync(HttpContext context, string userIdInPath)
     {
@@ -48,10 +49,10 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserRepository us
             using (await registry.EnterAsync(connection.UserId, CancellationToken.None))
             {
                 registry.Add(connection);
-                await mediator.Send(new UserConnectedCommand(connection.UserId), CancellationToken.None);
+                await scopes.SendInScopeAsync(new UserConnectedCommand(connection.UserId), CancellationToken.None);
             }
 
-            logger.LogInformation("User {UserId} connected (connection {ConnectionId})", connection.UserId, connection.Id);
+            logger.LogDebug("User {UserId} connected (connection {ConnectionId})", connection.UserId, connection.Id);
             await ReadLoopAsync(connection, stopping);
         }
         catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
@@ -72,7 +73,7 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserRepository us
                 {
                     try
                     {
-                        await mediator.Send(new UserDisconnectedCommand(connection.UserId), CancellationToken.None);
+                        await scopes.SendInScopeAsync(new UserDisconnectedCommand(connection.UserId), CancellationToken.None);
                     }
                     catch (Exception e)
                     {
@@ -83,7 +84,7 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserRepository us
 
             connection.Abort();
             await writer;
-            logger.LogInformation("User {UserId} disconnected (connection {ConnectionId})", connection.UserId, connection.Id);
+            logger.LogDebug("User {UserId} disconnected (connection {ConnectionId})", connection.UserId, connection.Id);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using MediatR;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using NSubstitute;
 using NSubstitute.ExceptionExtensions;
@@ -23,7 +24,10 @@ public class MessageDispatcherTests
         _mediator.Send(Arg.Do<IRequest<SocketReply>>(_sent.Add), Arg.Any<CancellationToken>()).Returns(FromHandler);
 
     private Task<SocketReply> Dispatch(string json) =>
-        new MessageDispatcher(_mediator, NullLogger<MessageDispatcher>.Instance).DispatchAsync(_me, Encoding.UTF8.GetBytes(json), default);
+        new MessageDispatcher(Scopes(), NullLogger<MessageDispatcher>.Instance).DispatchAsync(_me, Encoding.UTF8.GetBytes(json), default);
+
+    private IServiceScopeFactory Scopes() =>
+        new ServiceCollection().AddScoped(_ => _mediator).BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
 
     private T SentRequest<T>() => _sent.ShouldHaveSingleItem().ShouldBeOfType<T>();
 

@@ -1,0 +1,27 @@
+using System.Threading.RateLimiting;
+using Speaking.Api.Endpoints;
+using Speaking.Infrastructure.Configuration;
+
+namespace Speaking.Api.Http;
+
+internal static class RegistrationLimit
+{
+    /// <summary>D-8: registrations per client address, loose enough for test suites that create many users.</summary>
+    public static IServiceCollection AddRegistrationLimit(this IServiceCollection services, SpeakingSettings settings) =>
+        services.AddRateLimiter(options =>
+        {
+            options.AddPolicy(AuthEndpoints.RegisterPolicy, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = settings.RegisterMaxPerAddress,
+                    Window = TimeSpan.FromSeconds(settings.RegisterWindowSeconds),
+                    QueueLimit = 0,
+                }));
+            options.OnRejected = async (context, ct) =>
+            {
+                context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                await context.HttpContext.Response.WriteAsJsonAsync(new { detail = "Too many registration attempts" }, ct);
+            };
+        });
+}
