@@ -1,17 +1,29 @@
+using System.Data;
 using System.Reflection;
+using System.Runtime.ExceptionServices;
 using System.Text.RegularExpressions;
 using Dapper;
+using DbUp;
+using DbUp.Engine;
+using DbUp.Engine.Output;
+using DbUp.Engine.Transactions;
+using DbUp.Postgresql;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Speaking.Infrastructure.Persistence;
 
-public sealed record Migration(int Version, string Name, string Sql);
+public sealed record Migration(int Version, string Name, string Sql)
+{
+    /// <summary>The script's name as DbUp sees it and as <c>schema_migrations</c> records it: <c>0001_initial_schema</c>.</summary>
+    public string ScriptName => $"{Version:D4}_{Name}";
+}
 
 /// <summary>
-/// Applies the numbered .sql files embedded in this assembly (Persistence/Migrations/NNNN_name.sql) in order.
-/// All of it runs in one transaction under a transaction-scoped advisory lock, so two instances starting together
-/// queue up: the second sees the first one's rows in <c>schema_migrations</c> and applies nothing.
+/// Applies the numbered .sql files embedded in this assembly (Persistence/Migrations/NNNN_name.sql) with DbUp, in
+/// order, all in one transaction, under a session-level PostgreSQL advisory lock: two nodes starting together queue
+/// up and the second applies nothing. The journal is the <c>schema_migrations</c> table (version, name) that the
+/// earlier hand-written runner created, so a database it migrated upgrades with nothing re-applied.
 /// </summary>
 public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger<MigrationRunner> logger)
 {
@@ -37,31 +49,29 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger
         if (migrations.Select(m => m.Version).Distinct().Count() != migrations.Count)
             throw new InvalidOperationException("Two migrations share a version number.");
 
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@LockKey)", new { LockKey }, tx, cancellationToken: ct));
-        await connection.ExecuteAsync(new CommandDefinition("""
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version    integer PRIMARY KEY,
-                name       text NOT NULL,
-                applied_at timestamptz NOT NULL DEFAULT now()
-            )
-            """, transaction: tx, cancellationToken: ct));
-
-        var applied = (await connection.QueryAsync<int>(new CommandDefinition("SELECT version FROM schema_migrations", transaction: tx, cancellationToken: ct)))
-            .ToHashSet();
-        var done = new List<int>();
-        foreach (var migration in migrations.Where(m => !applied.Contains(m.Version)))
+        await using var lockHolder = await dataSource.OpenConnectionAsync(ct);
+        await lockHolder.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@LockKey)", new { LockKey }, cancellationToken: ct));
+        try
         {
-            await connection.ExecuteAsync(new CommandDefinition(migration.Sql, transaction: tx, cancellationToken: ct));
-            await connection.ExecuteAsync(new CommandDefinition("INSERT INTO schema_migrations (version, name) VALUES (@Version, @Name)",
-                new { migration.Version, migration.Name }, tx, cancellationToken: ct));
-            done.Add(migration.Version);
-            logger.LogInformation("Applied migration {Version} {Name}", migration.Version, migration.Name);
+            var connections = new PostgresqlConnectionManager(dataSource);
+            var log = new UpgradeLog(logger);
+            var upgrader = DeployChanges.To
+                .PostgresqlDatabase(connections)
+                .WithScripts(migrations.OrderBy(m => m.Version).Select(m => new SqlScript(m.ScriptName, m.Sql)))
+                .JournalTo(new SchemaMigrationsJournal(() => connections, () => log))
+                .WithTransaction()
+                .WithVariablesDisabled()
+                .LogTo(log)
+                .Build();
+            var result = await Task.Run(upgrader.PerformUpgrade, ct);
+            if (!result.Successful) ExceptionDispatchInfo.Throw(result.Error);
+            foreach (var script in result.Scripts) logger.LogInformation("Applied migration {Migration}", script.Name);
+            return result.Scripts.Select(s => int.Parse(s.Name[..4])).ToArray();
         }
-
-        await tx.CommitAsync(ct);
-        return done;
+        finally
+        {
+            await lockHolder.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_unlock(@LockKey)", new { LockKey }, cancellationToken: CancellationToken.None));
+        }
     }
 
     private static string Read(Assembly assembly, string resource)
@@ -73,4 +83,40 @@ public sealed partial class MigrationRunner(NpgsqlDataSource dataSource, ILogger
 
     [GeneratedRegex(@"\.Migrations\.(?<version>\d{4})_(?<name>[A-Za-z0-9_]+)\.sql$")]
     private static partial Regex FileName();
+
+    /// <summary>DbUp's journal over the <c>schema_migrations (version, name, applied_at)</c> table.</summary>
+    private sealed class SchemaMigrationsJournal(Func<IConnectionManager> connections, Func<IUpgradeLog> log)
+        : PostgresqlTableJournal(connections, log, null, "schema_migrations")
+    {
+        protected override string CreateSchemaTableSql(string quotedPrimaryKeyName) => """
+            CREATE TABLE IF NOT EXISTS schema_migrations (
+                version    integer PRIMARY KEY,
+                name       text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now()
+            )
+            """;
+
+        protected override string GetJournalEntriesSql() =>
+            "SELECT lpad(version::text, 4, '0') || '_' || name FROM schema_migrations ORDER BY version";
+
+        protected override IDbCommand GetInsertScriptCommand(Func<IDbCommand> dbCommandFactory, SqlScript script)
+        {
+            var command = dbCommandFactory();
+            command.CommandText = "INSERT INTO schema_migrations (version, name) VALUES (@version, @name)";
+            command.Parameters.Add(new NpgsqlParameter("version", int.Parse(script.Name[..4])));
+            command.Parameters.Add(new NpgsqlParameter("name", script.Name[5..]));
+            return command;
+        }
+    }
+
+    /// <summary>DbUp's progress lines into our log (information: applied scripts; the rest at debug).</summary>
+    private sealed class UpgradeLog(ILogger logger) : IUpgradeLog
+    {
+        public void LogTrace(string format, params object[] args) => logger.LogTrace(format, args);
+        public void LogDebug(string format, params object[] args) => logger.LogDebug(format, args);
+        public void LogInformation(string format, params object[] args) => logger.LogDebug(format, args);
+        public void LogWarning(string format, params object[] args) => logger.LogWarning(format, args);
+        public void LogError(string format, params object[] args) => logger.LogError(format, args);
+        public void LogError(Exception ex, string format, params object[] args) => logger.LogError(ex, format, args);
+    }
 }

@@ -61,6 +61,59 @@ public sealed class MigrationRunnerTests
     }
 
     [Fact]
+    public async Task Apply_OnADatabaseMigratedByThePreviousRunner_AppliesOnlyTheNewMigrations_AndKeepsTheData()
+    {
+        var connectionString = await SharedPostgres.CreateEmptyDatabaseAsync();
+        var released = MigrationRunner.Embedded().Where(m => m.Version == 1).ToArray();
+        await PreviousMigrationRunner.ApplyAsync(connectionString, released);
+        await using (var seed = new NpgsqlConnection(connectionString))
+        {
+            await seed.ExecuteAsync("INSERT INTO users (id, email, password_hash, username) VALUES (@id, 'kept@example.com', 'x', 'Kept')",
+                new { id = Guid.NewGuid() });
+        }
+
+        await using var source = NpgsqlDataSource.Create(connectionString);
+        var applied = await new MigrationRunner(source, NullLogger<MigrationRunner>.Instance).ApplyAsync();
+
+        // 0001 is not re-applied (it would fail: its tables exist); everything after it is.
+        applied.ShouldBe(MigrationRunner.Embedded().Where(m => m.Version > 1).Select(m => m.Version).ToArray());
+        applied.ShouldNotBeEmpty();
+        await using var connection = await source.OpenConnectionAsync();
+        (await connection.QueryAsync<int>("SELECT version FROM schema_migrations ORDER BY version"))
+            .ShouldBe(MigrationRunner.Embedded().Select(m => m.Version));
+        (await connection.ExecuteScalarAsync<string>("SELECT username FROM users")).ShouldBe("Kept");
+        (await new MigrationRunner(source, NullLogger<MigrationRunner>.Instance).ApplyAsync()).ShouldBeEmpty();
+    }
+
+    /// <summary>The hand-written runner this service used before DbUp, as it was released: one transaction under a transaction-scoped lock.</summary>
+    private static class PreviousMigrationRunner
+    {
+        public static async Task ApplyAsync(string connectionString, IReadOnlyList<Migration> migrations)
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var tx = await connection.BeginTransactionAsync();
+            await connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@LockKey)", new { LockKey = 0x5350_4b4d_4947L }, tx);
+            await connection.ExecuteAsync("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version    integer PRIMARY KEY,
+                    name       text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )
+                """, transaction: tx);
+            var applied = (await connection.QueryAsync<int>("SELECT version FROM schema_migrations", transaction: tx)).ToHashSet();
+            foreach (var migration in migrations.Where(m => !applied.Contains(m.Version)))
+            {
+                await connection.ExecuteAsync(migration.Sql, transaction: tx);
+                await connection.ExecuteAsync("INSERT INTO schema_migrations (version, name) VALUES (@Version, @Name)",
+                    new { migration.Version, migration.Name }, tx);
+            }
+
+            await tx.CommitAsync();
+        }
+    }
+
+    [Fact]
     public async Task Schema_RefusesTwoActiveTicketsForOneUser_AndDuplicateEmailsInAnyCase()
     {
         var connectionString = await SharedPostgres.CreateDatabaseAsync();
