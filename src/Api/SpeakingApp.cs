@@ -78,7 +78,7 @@ public sealed class SpeakingApp : IAsyncDisposable
 
             var web = builder.Build();
             await web.Services.GetRequiredService<MigrationRunner>().ApplyAsync();
-            await web.Services.GetRequiredService<StartupReset>().RunAsync();
+            await web.Services.GetRequiredService<StartupRecovery>().RunAsync();
 
             web.UseForwardedHeaders();
             web.UseRequestLogging(logger);

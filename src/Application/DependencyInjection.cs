@@ -3,7 +3,7 @@ using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Speaking.Application.Auth;
 using Speaking.Application.Common;
-using Speaking.Domain.Partners;
+using Speaking.Application.Sessions;
 
 namespace Speaking.Application;
 
@@ -32,7 +32,9 @@ public static class DependencyInjection
 
         services.AddSingleton<IClock, SystemClock>();
         services.AddSingleton<LoginThrottle>();
-        services.AddSingleton<InvitationBook>();
+        services.AddScoped<SessionAnnouncer>();
+        services.AddScoped<SessionResumption>();
+        services.AddScoped<ReconnectDeadlines>();
         return services;
     }
 }

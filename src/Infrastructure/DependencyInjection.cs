@@ -7,7 +7,9 @@ using Npgsql;
 using Speaking.Application.Auth;
 using Speaking.Application.Partners;
 using Speaking.Application.Queue;
+using Speaking.Application.Common;
 using Speaking.Application.Realtime;
+using Speaking.Application.Sessions;
 using Speaking.Application.Users;
 using Speaking.Infrastructure.Auth;
 using Speaking.Infrastructure.Configuration;
@@ -30,27 +32,43 @@ public static class DependencyInjection
         services.AddSingleton<Observability.SpeakingMetrics>();
         services.AddSingleton(_ => new NpgsqlDataSourceBuilder(connectionString).Build());
         services.AddSingleton<MigrationRunner>();
-        services.AddSingleton<StartupReset>();
+        services.AddSingleton<StartupRecovery>();
         services.AddSingleton<IUserRepository, UserRepository>();
         services.AddSingleton<IQueueRepository, QueueRepository>();
         services.AddSingleton<ISessionRepository, SessionRepository>();
+        services.AddSingleton<IInvitationRepository, InvitationRepository>();
         services.AddSingleton<IPartnerRepository, PartnerRepository>();
+        services.AddSingleton<UserDirectory>();
+        services.AddSingleton<IUserDirectory>(sp => sp.GetRequiredService<UserDirectory>());
+        services.AddHostedService<UserDeletionListener>();
+        services.AddSingleton<ILeaderLocks, PostgresLeaderLocks>();
 
         services.AddSingleton(new JwtSettings { Key = signingKey, Algorithm = settings.Algorithm, ExpireMinutes = settings.AccessTokenExpireMinutes });
         services.AddSingleton<JwtTokenService>();
         services.AddSingleton<ITokenIssuer>(sp => sp.GetRequiredService<JwtTokenService>());
         services.AddSingleton<IPasswordHasher, Pbkdf2PasswordHasher>();
 
+        services.AddSingleton<NodeIdentity>();
         services.AddSingleton<ConnectionRegistry>();
-        services.AddSingleton<IRealtimeNotifier>(sp => sp.GetRequiredService<ConnectionRegistry>());
-        services.AddSingleton<IPresence>(sp => sp.GetRequiredService<ConnectionRegistry>());
-        services.AddSingleton<ReconnectGrace>();
-        services.AddSingleton<IReconnectGrace>(sp => sp.GetRequiredService<ReconnectGrace>());
+        services.AddSingleton<ISessionBindings>(sp => sp.GetRequiredService<ConnectionRegistry>());
+        services.AddSingleton<IPresence, InMemoryPresence>();
+        services.AddSingleton<IClusterBus, SingleNodeBus>();
+        services.AddSingleton<RealtimeNotifier>();
+        services.AddSingleton<IRealtimeNotifier>(sp => sp.GetRequiredService<RealtimeNotifier>());
+        services.AddSingleton(new ConnectionLimits
+        {
+            MaxConnections = settings.MaxConnections, MaxSocketsPerUser = settings.MaxSocketsPerUser, MaxSocketsPerAddress = settings.MaxSocketsPerAddress,
+        });
+        services.AddSingleton<ConnectionGate>();
+        services.AddSingleton<DrainState>();
         services.AddSingleton<WebSocketLimits>();
         services.AddSingleton<MessageDispatcher>();
         services.AddSingleton<WebSocketEndpoint>();
-        services.AddHostedService<RealtimeShutdown>();
+        services.AddHostedService<RealtimeDrain>();
         services.AddHostedService<MatchmakingService>();
+        services.AddHostedService<SessionSweeper>();
+        services.Configure<DrainOptions>(o => o.Timeout = TimeSpan.FromSeconds(settings.DrainSeconds));
+        services.Configure<SweeperOptions>(o => o.ReconcileInterval = TimeSpan.FromSeconds(settings.NodeHeartbeatSeconds));
 
         services.Configure<MatchmakingOptions>(o =>
         {

@@ -52,7 +52,7 @@ public sealed class CallTests(Chromium chromium) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Reconnect_WithinTheGracePeriod_KeepsTheCallTheChatAndTheSession()
+    public async Task Reconnect_WithinTheGracePeriod_ResumesTheSession_AndTheCallConnectsAgain()
     {
         var (a, b) = (await _host.RegisterAsync("Anna"), await _host.RegisterAsync("Bek"));
         await using var pageA = await CallPage.OpenAsync(chromium.Browser, _server, _host, a);
@@ -60,21 +60,23 @@ public sealed class CallTests(Chromium chromium) : IAsyncLifetime
         var sessionId = await StartCallAsync(pageA, pageB, page => page.JoinRouletteAsync());
 
         await pageA.CloseSocketAsync();
-        var grace = _host.App.Web.Services.GetRequiredService<ReconnectGrace>();
         await EventuallyAsync(async () => !await IsOnlineAsync(b, a), "the server never saw A's socket close");
-        await EventuallyAsync(() => Task.FromResult(grace.Pending == 1), "no reconnect grace period started for A's session");
+        await EventuallyAsync(async () => await ReconnectDeadlineAsync(sessionId, a) is not null, "no reconnect deadline was stored for A's side");
 
         await pageA.ReconnectAsync();
         await pageA.WaitUntilAsync("state.socketOpen && state.socketsOpened === 2");
         await EventuallyAsync(() => IsOnlineAsync(b, a), "A never came back online");
-        grace.Pending.ShouldBe(0); // reconnecting (before A is marked online) cancelled the timer
+        (await ReconnectDeadlineAsync(sessionId, a)).ShouldBeNull(); // A's new connection took the session over
+        // The call restarts on both sides (A gets matched again, B session_ended then matched) and connects again.
+        foreach (var page in new[] { pageA, pageB })
+            await page.WaitUntilAsync("state.matchedCount >= 2 && (state.iceConnectionState === 'connected' || state.iceConnectionState === 'completed')");
 
         await ChatBothWaysAsync(pageA, pageB, "Still there?", "Yes, I hear you");
         foreach (var page in new[] { pageA, pageB })
         {
             var state = await page.StateAsync();
             state.GetProperty("iceConnectionState").GetString().ShouldBeOneOf("connected", "completed");
-            state.GetProperty("sessionEnded").GetBoolean().ShouldBeFalse();
+            state.GetProperty("matched").GetProperty("session_id").GetString().ShouldBe(sessionId.ToString());
         }
 
         (await SessionStatusAsync(sessionId)).ShouldBe("active");
@@ -157,6 +159,16 @@ public sealed class CallTests(Chromium chromium) : IAsyncLifetime
         await using var command = new NpgsqlCommand("SELECT status FROM sessions WHERE id = @id", db);
         command.Parameters.AddWithValue("id", sessionId);
         return (string?)await command.ExecuteScalarAsync();
+    }
+
+    private async Task<DateTime?> ReconnectDeadlineAsync(Guid sessionId, TestUser user)
+    {
+        await using var db = await _host.OpenDbAsync();
+        await using var command = new NpgsqlCommand(
+            "SELECT reconnect_deadline FROM session_participants WHERE session_id = @id AND user_id = @user", db);
+        command.Parameters.AddWithValue("id", sessionId);
+        command.Parameters.AddWithValue("user", user.Id);
+        return await command.ExecuteScalarAsync() is DateTime deadline ? deadline : null;
     }
 
     private async Task<bool> IsOnlineAsync(TestUser asker, TestUser user)

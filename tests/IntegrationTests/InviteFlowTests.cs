@@ -288,8 +288,9 @@ public sealed class InviteFlowTests : HostPerTest
         await using (var db = await Host.OpenDbAsync())
         {
             await db.ExecuteAsync("""
-                INSERT INTO sessions (id, user1_id, user2_id, mode, room_id, status) VALUES (gen_random_uuid(), @b, @c, 'roulette', 'room_0123456789ab', 'active')
-                """, new { b = b.Id, c = c.Id });
+                INSERT INTO sessions (id, user1_id, user2_id, mode, room_id, status) VALUES (@id, @b, @c, 'roulette', 'room_0123456789ab', 'active');
+                INSERT INTO session_participants (session_id, user_id, is_initiator, reconnect_deadline) VALUES (@id, @b, true, now() + interval '1 hour'), (@id, @c, false, now() + interval '1 hour');
+                """, new { id = Guid.NewGuid(), b = b.Id, c = c.Id });
         }
 
         await InviteDeliveredAsync(wsA, wsB, b);

@@ -26,8 +26,8 @@ public static class Authentication
                 OnTokenValidated = async context =>
                 {
                     var userId = JwtTokenService.SubjectOf(context.SecurityToken as JsonWebToken);
-                    var users = context.HttpContext.RequestServices.GetRequiredService<IUserRepository>();
-                    if (userId is null || await users.GetAsync(userId.Value, context.HttpContext.RequestAborted) is null)
+                    var users = context.HttpContext.RequestServices.GetRequiredService<IUserDirectory>();
+                    if (userId is null || !await users.ExistsAsync(userId.Value, context.HttpContext.RequestAborted))
                     {
                         context.Fail("The token's subject is not a user.");
                         return;

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Speaking.Application.Realtime;
+using Speaking.Application.Realtime.Wire;
 
 namespace Speaking.Api.Http;
 

@@ -58,6 +58,6 @@ public sealed class GetCurrentUserQueryHandler(IUserRepository users) : IRequest
     public async Task<Result<UserView>> Handle(GetCurrentUserQuery request, CancellationToken cancellationToken)
     {
         var user = await users.GetAsync(request.UserId, cancellationToken);
-        return user is null ? UserErrors.NotFound : UserView.Of(user, user.Id);
+        return user is null ? UserErrors.Gone : UserView.Of(user, user.Id);
     }
 }

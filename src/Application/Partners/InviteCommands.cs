@@ -1,8 +1,9 @@
 using MediatR;
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Speaking.Application.Common;
-using Speaking.Application.Queue;
 using Speaking.Application.Realtime;
+using Speaking.Application.Realtime.Wire;
+using Speaking.Application.Sessions;
 using Speaking.Application.Users;
 using Speaking.Domain.Common;
 using Speaking.Domain.Partners;
@@ -12,47 +13,48 @@ namespace Speaking.Application.Partners;
 
 /// <summary>
 /// invite_partner (D-4): only to an existing partner other than oneself, only when online. The invitation is
-/// recorded as pending for 60 s (a newer one from the same inviter replaces it).
+/// stored as pending for 60 s (a newer one from the same inviter replaces it), with the connection that sent it:
+/// if it is accepted, the call belongs to that connection.
 /// </summary>
-public sealed record InvitePartnerCommand(Guid FromUserId, string? PartnerUserId) : IRequest<SocketReply>;
+public sealed record InvitePartnerCommand(Guid FromUserId, ConnectionRef Connection, string? PartnerUserId) : IRequest<SocketReply>;
 
 public sealed class InvitePartnerCommandHandler(IPartnerRepository partners, IUserRepository users, IPresence presence,
-    IRealtimeNotifier notifier, InvitationBook invitations, IClock clock) : IRequestHandler<InvitePartnerCommand, SocketReply>
+    IRealtimeNotifier notifier, IInvitationRepository invitations, IClock clock) : IRequestHandler<InvitePartnerCommand, SocketReply>
 {
-    public static readonly ErrorMessage PartnerRequired = new("partner_user_id required");
-
     public async Task<SocketReply> Handle(InvitePartnerCommand request, CancellationToken cancellationToken)
     {
         var raw = request.PartnerUserId?.Trim();
-        if (string.IsNullOrEmpty(raw)) return PartnerRequired;
+        if (string.IsNullOrEmpty(raw)) return ErrorMessage.PartnerRequired;
         if (!Guid.TryParse(raw, out var target) || target == request.FromUserId
             || !await partners.ArePartnersAsync(request.FromUserId, target, cancellationToken))
             return new InviteErrorMessage(PartnerErrors.NotYourPartner);
-        if (!presence.IsConnected(target)) return new InviteErrorMessage(PartnerErrors.PartnerOffline);
+        if (!await presence.IsOnlineAsync(target)) return new InviteErrorMessage(PartnerErrors.PartnerOffline);
 
         var inviter = await users.GetAsync(request.FromUserId, cancellationToken);
         if (inviter is null) return ErrorMessage.InvalidMessage;
 
         var now = clock.UtcNow;
-        invitations.Record(inviter.Id, target, now);
-        var delivered = await notifier.SendAsync(target,
+        await invitations.RecordAsync(new Invitation(inviter.Id, target, request.Connection, now + Invitation.Lifetime), cancellationToken);
+        var delivered = await notifier.SendToUserAsync(target,
             new PartnerInviteMessage(inviter.Id, inviter.Username, inviter.CurrentLevel, ServerMessage.FormatTime(now)));
         if (delivered) return new InviteSentMessage(PartnerErrors.InviteSent);
-        invitations.TryConsume(inviter.Id, target, now); // an invitation that never arrived cannot be accepted
+        await invitations.TryConsumeAsync(inviter.Id, target, now, cancellationToken); // an invitation that never arrived cannot be accepted
         return new InviteErrorMessage(PartnerErrors.InviteDeliveryFailed);
     }
 }
 
 /// <summary>
 /// invite_response (D-5): only answers a pending, unexpired invitation from that inviter, and consumes it. Only a
-/// JSON <c>true</c> accepts. Acceptance starts a session (inviter = initiator, mode roulette), takes both users out
-/// of the queues (D-17), refuses when either is already in a call, and after the commit sends <c>matched</c>,
-/// callee first.
+/// JSON <c>true</c> accepts. Acceptance starts a session (inviter = initiator, mode roulette) that belongs to the
+/// responder's connection and to the inviter's inviting connection (or newest, or none: then the inviter's side
+/// starts in its reconnect grace), takes both users out of the queues (D-17), refuses when either is already in a
+/// call, and after the commit sends <c>matched</c>, callee first.
 /// </summary>
-public sealed record RespondToInviteCommand(Guid ResponderId, string? InviterUserId, bool Accepted) : IRequest<SocketReply>;
+public sealed record RespondToInviteCommand(Guid ResponderId, ConnectionRef Connection, string? InviterUserId, bool Accepted) : IRequest<SocketReply>;
 
-public sealed class RespondToInviteCommandHandler(ISessionRepository sessions, IUserRepository users, IRealtimeNotifier notifier,
-    InvitationBook invitations, IClock clock, ILogger<RespondToInviteCommandHandler> logger) : IRequestHandler<RespondToInviteCommand, SocketReply>
+public sealed class RespondToInviteCommandHandler(ISessionRepository sessions, IInvitationRepository invitations, IPresence presence,
+    IRealtimeNotifier notifier, SessionAnnouncer announcer, IClock clock, IOptions<RealtimeOptions> options)
+    : IRequestHandler<RespondToInviteCommand, SocketReply>
 {
     public static readonly InviteErrorMessage NoInvitation = new(PartnerErrors.NoPendingInvitation);
     public static readonly InviteErrorMessage AlreadyInSession = new("Already in a session");
@@ -61,20 +63,24 @@ public sealed class RespondToInviteCommandHandler(ISessionRepository sessions, I
     {
         if (string.IsNullOrWhiteSpace(request.InviterUserId)) return SocketReply.None;
         var now = clock.UtcNow;
-        if (!Guid.TryParse(request.InviterUserId.Trim(), out var inviter) || !invitations.TryConsume(inviter, request.ResponderId, now))
+        if (!Guid.TryParse(request.InviterUserId.Trim(), out var inviter)
+            || await invitations.TryConsumeAsync(inviter, request.ResponderId, now, cancellationToken) is not { } invitation)
             return NoInvitation;
 
         if (!request.Accepted)
         {
-            await notifier.SendAsync(inviter, new InviteRejectedMessage(PartnerErrors.InviteDeclined));
+            await notifier.SendToUserAsync(inviter, new InviteRejectedMessage(PartnerErrors.InviteDeclined));
             return SocketReply.None;
         }
 
-        var session = Session.Start(Guid.NewGuid(), inviter, request.ResponderId, QueueMode.Roulette,
-            Session.NewRoomId(Guid.NewGuid()), now);
-        if (!await sessions.TryStartInvitedAsync(session, cancellationToken)) return AlreadyInSession;
+        var session = Session.Start(Guid.NewGuid(), inviter, request.ResponderId, QueueMode.Roulette, Session.NewRoomId(Guid.NewGuid()), now);
+        var inviterConnection = invitation.InviterConnection is { } sent && await presence.IsLiveAsync(sent, inviter)
+            ? sent
+            : (await presence.NewestAsync(inviter))?.Connection;
+        var start = new SessionStart(session, inviterConnection, request.Connection);
+        if (!await sessions.TryStartInvitedAsync(start, now + options.Value.ReconnectGrace, cancellationToken)) return AlreadyInSession;
 
-        await MatchNotifier.NotifyAsync([session], users, notifier, logger, cancellationToken);
+        await announcer.AnnounceAsync([start], cancellationToken);
         return SocketReply.None;
     }
 }

@@ -41,7 +41,7 @@ public sealed class JoinQueueCommandValidator : AbstractValidator<JoinQueueComma
     }
 }
 
-public sealed class JoinQueueCommandHandler(IQueueRepository queue, ISessionRepository sessions, IUserRepository users, IClock clock)
+public sealed class JoinQueueCommandHandler(IQueueRepository queue, IUserRepository users, IClock clock)
     : IRequestHandler<JoinQueueCommand, Result<QueueStatusView>>
 {
     public async Task<Result<QueueStatusView>> Handle(JoinQueueCommand request, CancellationToken cancellationToken)
@@ -50,7 +50,7 @@ public sealed class JoinQueueCommandHandler(IQueueRepository queue, ISessionRepo
         if (user is null) return UserErrors.Gone;
         var level = request.LevelFilter.IsPresent ? IeltsBand.From(request.LevelFilter.Value) : user.Level;
 
-        var joined = await QueueJoining.JoinAsync(queue, sessions, request.UserId, request.Mode, level, clock.UtcNow, cancellationToken);
+        var joined = await QueueJoining.JoinAsync(queue, request.UserId, null, request.Mode, level, widen: false, clock.UtcNow, cancellationToken);
         if (!joined.IsSuccess) return joined.Error!;
         var ticket = joined.Value;
 
@@ -66,15 +66,19 @@ public sealed class JoinQueueCommandHandler(IQueueRepository queue, ISessionRepo
     }
 }
 
-/// <summary>The join rule shared by REST and WebSocket: not while in a call (D-17), never two tickets (D-12).</summary>
+/// <summary>The join rule shared by REST and WebSocket: not while in a call (D-17), never two tickets (D-12), both decided atomically.</summary>
 internal static class QueueJoining
 {
-    public static async Task<Result<QueueTicket>> JoinAsync(IQueueRepository queue, ISessionRepository sessions, Guid userId,
-        QueueMode mode, IeltsBand level, DateTime now, CancellationToken ct)
+    public static async Task<Result<QueueTicket>> JoinAsync(IQueueRepository queue, Guid userId, Realtime.ConnectionRef? connection,
+        QueueMode mode, IeltsBand level, bool widen, DateTime now, CancellationToken ct)
     {
-        if (await sessions.FindActiveForUserAsync(userId, ct) is not null) return QueueErrors.InSession;
         var ticket = new QueueTicket(Guid.NewGuid(), userId, mode, level, now);
-        return await queue.TryJoinAsync(ticket, ct) ? ticket : QueueErrors.AlreadyQueued;
+        return await queue.TryJoinAsync(ticket, connection, ct) switch
+        {
+            JoinOutcome.Joined => ticket,
+            JoinOutcome.InSession => QueueErrors.InSession,
+            _ => QueueErrors.AlreadyQueued,
+        };
     }
 }
 

@@ -1,52 +1,49 @@
 using System.Text.Json;
 using MediatR;
+using Speaking.Application.Common;
 using Speaking.Application.Realtime;
+using Speaking.Application.Realtime.Wire;
 using Speaking.Application.Users;
 using Speaking.Domain.Common;
 using Speaking.Domain.Matchmaking;
-using Speaking.Application.Common;
 
 namespace Speaking.Application.Queue;
 
 /// <summary>
 /// join_queue over the WebSocket, validated per D-18: <c>mode</c> absent means roulette, otherwise it must be
 /// roulette or level_filter; <c>level_filter</c>, when present, is a number 1.0–9.0; absent in level-filter mode,
-/// the user's current level is used. The reply echoes mode and level_filter as sent.
+/// the user's current level is used. The reply echoes mode and level_filter as sent. The ticket remembers this
+/// connection: the session it leads to belongs to it.
 /// </summary>
-public sealed record JoinQueueFromSocketCommand(Guid UserId, JsonElement? Mode, JsonElement? LevelFilter) : IRequest<SocketReply>;
+public sealed record JoinQueueFromSocketCommand(Guid UserId, ConnectionRef Connection, JsonElement? Mode, JsonElement? LevelFilter, bool Widen = false)
+    : IRequest<SocketReply>;
 
-public sealed class JoinQueueFromSocketCommandHandler(IQueueRepository queue, ISessionRepository sessions, IUserRepository users, IClock clock)
+public sealed class JoinQueueFromSocketCommandHandler(IQueueRepository queue, IUserRepository users, IClock clock)
     : IRequestHandler<JoinQueueFromSocketCommand, SocketReply>
 {
-    public static readonly ErrorMessage InvalidMode = new("Invalid mode");
-    public static readonly ErrorMessage InvalidLevel = new("level_filter must be a number between 1.0 and 9.0");
-    public static readonly ErrorMessage AlreadyQueued = new("Already in queue");
-    public static readonly ErrorMessage InSession = new("Already in a session");
-
     public async Task<SocketReply> Handle(JoinQueueFromSocketCommand request, CancellationToken cancellationToken)
     {
         var mode = QueueMode.Roulette;
         if (request.Mode is { } sentMode && sentMode.ValueKind != JsonValueKind.Null
             && (sentMode.ValueKind != JsonValueKind.String || !QueueModeNames.TryParse(sentMode.GetString(), out mode)))
-            return InvalidMode;
+            return ErrorMessage.InvalidMode;
 
         double? level = null;
         if (request.LevelFilter is { } sentLevel && sentLevel.ValueKind != JsonValueKind.Null)
         {
-            if (sentLevel.ValueKind != JsonValueKind.Number || !IeltsBand.IsValid(sentLevel.GetDouble())) return InvalidLevel;
-            level = sentLevel.GetDouble();
+            if (sentLevel.ValueKind != JsonValueKind.Number || !sentLevel.TryGetDouble(out var value) || !IeltsBand.IsValid(value))
+                return ErrorMessage.InvalidLevel;
+            level = value;
         }
 
         var user = await users.GetAsync(request.UserId, cancellationToken);
         if (user is null) return ErrorMessage.InvalidMessage;
         var band = level is { } l ? IeltsBand.From(l) : user.Level;
 
-        var joined = await QueueJoining.JoinAsync(queue, sessions, request.UserId, mode, band, clock.UtcNow, cancellationToken);
-        if (!joined.IsSuccess) return joined.Error == QueueErrors.InSession ? InSession : AlreadyQueued;
-
-        // Cloned: the reply is serialized after the dispatcher has disposed the request's JsonDocument.
-        var echoedLevel = request.LevelFilter is { ValueKind: not JsonValueKind.Null } sent ? sent.Clone() : (JsonElement?)null;
-        return new QueueJoinedMessage(new QueueJoinedData(mode.ToWire(), echoedLevel));
+        var joined = await QueueJoining.JoinAsync(queue, request.UserId, request.Connection, mode, band, request.Widen && mode == QueueMode.LevelFilter,
+            clock.UtcNow, cancellationToken);
+        if (!joined.IsSuccess) return joined.Error == QueueErrors.InSession ? ErrorMessage.InSession : ErrorMessage.AlreadyQueued;
+        return new QueueJoinedMessage(new QueueJoinedData(mode.ToWire(), request.LevelFilter is { ValueKind: not JsonValueKind.Null } sent ? sent : null));
     }
 }
 

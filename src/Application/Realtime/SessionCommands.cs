@@ -1,44 +1,47 @@
 using System.Text.Json;
 using MediatR;
 using Speaking.Application.Common;
-using Speaking.Application.Queue;
-using Speaking.Application.Users;
+using Speaking.Application.Realtime.Wire;
+using Speaking.Application.Sessions;
 
 namespace Speaking.Application.Realtime;
 
-/// <summary>offer / answer / ice_candidate: relayed only between the two participants of an active session (D-1).</summary>
-public sealed record RelaySignalCommand(Guid FromUserId, string SignalType, Guid TargetUserId, JsonElement Payload) : IRequest<SocketReply>;
+/// <summary>
+/// offer / answer / ice_candidate: relayed only between the two sides of an active session (D-1), from the connection
+/// that holds it to the connection that holds the partner's side. The check reads this node's memory, never the
+/// database; a session is over for a connection the moment its node delivers <c>session_ended</c> to it.
+/// </summary>
+public sealed record RelaySignalCommand(Guid FromUserId, ConnectionRef Connection, string SignalType, Guid TargetUserId, JsonElement Payload)
+    : IRequest<SocketReply>;
 
-public sealed class RelaySignalCommandHandler(ISessionRepository sessions, IRealtimeNotifier notifier)
-    : IRequestHandler<RelaySignalCommand, SocketReply>
+public sealed class RelaySignalCommandHandler(ISessionBindings bindings, IRealtimeNotifier notifier) : IRequestHandler<RelaySignalCommand, SocketReply>
 {
     public async Task<SocketReply> Handle(RelaySignalCommand request, CancellationToken cancellationToken)
     {
-        if (!await sessions.ArePartnersInCallAsync(request.FromUserId, request.TargetUserId, cancellationToken))
+        if (RelayRule.PartnerConnection(bindings, request.Connection, request.FromUserId, request.TargetUserId) is not { } binding)
             return ErrorMessage.NotInSession;
-
-        await notifier.SendAsync(request.TargetUserId, new SignalMessage(request.SignalType, request.FromUserId, request.Payload));
+        if (binding.PartnerConnection is { } partner)
+            await notifier.SendToConnectionAsync(partner, new SignalMessage(request.SignalType, request.FromUserId, request.Payload), onlyInSession: binding.SessionId);
         return SocketReply.None;
     }
 }
 
-/// <summary>Chat between the two participants of an active session (D-2): a non-empty string of at most 2000 characters.</summary>
-public sealed record SendChatCommand(Guid FromUserId, Guid TargetUserId, string Message) : IRequest<SocketReply>
+/// <summary>Chat between the two sides of an active session (D-2), checked and routed like the signalling relay.</summary>
+public sealed record SendChatCommand(Guid FromUserId, ConnectionRef Connection, Guid TargetUserId, string Message) : IRequest<SocketReply>
 {
-    public const int MaxLength = 2000;
+    public const int MaxLength = ClientMessageReader.MaxChatLength;
 }
 
-public sealed class SendChatCommandHandler(ISessionRepository sessions, IRealtimeNotifier notifier, IClock clock)
-    : IRequestHandler<SendChatCommand, SocketReply>
+public sealed class SendChatCommandHandler(ISessionBindings bindings, IRealtimeNotifier notifier, IClock clock) : IRequestHandler<SendChatCommand, SocketReply>
 {
     public async Task<SocketReply> Handle(SendChatCommand request, CancellationToken cancellationToken)
     {
-        if (request.Message.Length is 0 or > SendChatCommand.MaxLength) return ErrorMessage.InvalidChat;
-        if (!await sessions.ArePartnersInCallAsync(request.FromUserId, request.TargetUserId, cancellationToken))
+        if (request.Message.Length is 0 or > SendChatCommand.MaxLength || request.Message.Contains('\0')) return ErrorMessage.InvalidChat;
+        if (RelayRule.PartnerConnection(bindings, request.Connection, request.FromUserId, request.TargetUserId) is not { } binding)
             return ErrorMessage.NotInSession;
-
-        await notifier.SendAsync(request.TargetUserId,
-            new ChatMessage(request.FromUserId, request.Message, ServerMessage.FormatTime(clock.UtcNow)));
+        if (binding.PartnerConnection is { } partner)
+            await notifier.SendToConnectionAsync(partner, new ChatMessage(request.FromUserId, request.Message, ServerMessage.FormatTime(clock.UtcNow)),
+                onlyInSession: binding.SessionId);
         return SocketReply.None;
     }
 }
@@ -47,9 +50,9 @@ public sealed class SendChatCommandHandler(ISessionRepository sessions, IRealtim
 /// end_session: a participant completes an active session and the partner is told at once. Whatever happened,
 /// the sender gets the echo with the id as sent (D-3: a non-participant changes nothing and tells no one).
 /// </summary>
-public sealed record EndSessionCommand(Guid UserId, JsonElement? SessionIdAsSent) : IRequest<SocketReply>;
+public sealed record EndSessionCommand(Guid UserId, ConnectionRef Connection, JsonElement? SessionIdAsSent) : IRequest<SocketReply>;
 
-public sealed class EndSessionCommandHandler(ISessionRepository sessions, IRealtimeNotifier notifier, IClock clock)
+public sealed class EndSessionCommandHandler(ISessionRepository sessions, ISessionBindings bindings, IRealtimeNotifier notifier, IClock clock)
     : IRequestHandler<EndSessionCommand, SocketReply>
 {
     public async Task<SocketReply> Handle(EndSessionCommand request, CancellationToken cancellationToken)
@@ -59,69 +62,22 @@ public sealed class EndSessionCommandHandler(ISessionRepository sessions, IRealt
             return echo;
 
         var session = await sessions.GetAsync(sessionId, cancellationToken);
-        if (session is null || !session.IsParticipant(request.UserId) || !session.Complete(clock.UtcNow, request.UserId)) return echo;
-        if (await sessions.SaveEndAsync(session, cancellationToken))
-        {
-            await notifier.SendAsync(session.PartnerOf(request.UserId), SessionEndedMessage.For(session.Id));
-        }
+        if (session is null || !session.IsParticipant(request.UserId)) return echo;
+        bindings.Release(request.Connection, sessionId);
+        if (!session.Complete(clock.UtcNow, request.UserId) || await sessions.SaveEndAsync(session, cancellationToken) is not { } ended) return echo;
 
+        var partnerId = session.PartnerOf(request.UserId);
+        if (ended.ConnectionOf(partnerId) is { } partner)
+            await notifier.SendToConnectionAsync(partner, SessionEndedMessage.For(session.Id), new BindingChange.Unbind(session.Id));
+        if (ended.ConnectionOf(request.UserId) is { } mine && mine != request.Connection)
+            await notifier.SendToConnectionAsync(mine, SessionEndedMessage.For(session.Id), new BindingChange.Unbind(session.Id));
         return echo;
-    }
-}
-
-/// <summary>A connection opened: the user is online (last_seen now) and any reconnect grace stops.</summary>
-public sealed record UserConnectedCommand(Guid UserId) : IRequest<Unit>;
-
-public sealed class UserConnectedCommandHandler(IUserRepository users, IReconnectGrace grace, IClock clock)
-    : IRequestHandler<UserConnectedCommand, Unit>
-{
-    public async Task<Unit> Handle(UserConnectedCommand request, CancellationToken cancellationToken)
-    {
-        grace.Cancel(request.UserId);
-        await users.SetPresenceAsync(request.UserId, true, clock.UtcNow, cancellationToken);
-        return Unit.Value;
-    }
-}
-
-/// <summary>
-/// The user's last connection closed (D-14): offline, out of every queue, and an active session is kept for the
-/// reconnect grace period (D-15).
-/// </summary>
-public sealed record UserDisconnectedCommand(Guid UserId) : IRequest<Unit>;
-
-public sealed class UserDisconnectedCommandHandler(IUserRepository users, IQueueRepository queue, ISessionRepository sessions,
-    IReconnectGrace grace, IClock clock) : IRequestHandler<UserDisconnectedCommand, Unit>
-{
-    public async Task<Unit> Handle(UserDisconnectedCommand request, CancellationToken cancellationToken)
-    {
-        await users.SetPresenceAsync(request.UserId, false, clock.UtcNow, cancellationToken);
-        await queue.LeaveAsync(request.UserId, cancellationToken);
-        var session = await sessions.FindActiveForUserAsync(request.UserId, cancellationToken);
-        if (session is not null) grace.Start(request.UserId, session.Id);
-        return Unit.Value;
-    }
-}
-
-/// <summary>The grace period ran out: unless the user came back, the session is cancelled and the partner told.</summary>
-public sealed record ExpireReconnectGraceCommand(Guid UserId, Guid SessionId) : IRequest<bool>;
-
-public sealed class ExpireReconnectGraceCommandHandler(ISessionRepository sessions, IPresence presence, IRealtimeNotifier notifier,
-    IClock clock) : IRequestHandler<ExpireReconnectGraceCommand, bool>
-{
-    public async Task<bool> Handle(ExpireReconnectGraceCommand request, CancellationToken cancellationToken)
-    {
-        if (presence.IsConnected(request.UserId)) return false;
-        var session = await sessions.GetAsync(request.SessionId, cancellationToken);
-        if (session is null || !session.Cancel(clock.UtcNow) || !await sessions.SaveEndAsync(session, cancellationToken)) return false;
-
-        await notifier.SendAsync(session.PartnerOf(request.UserId), SessionEndedMessage.For(session.Id));
-        return true;
     }
 }
 
 internal static class RelayRule
 {
-    /// <summary>D-1, D-2: two different users who are the two participants of one active session.</summary>
-    public static async Task<bool> ArePartnersInCallAsync(this ISessionRepository sessions, Guid from, Guid to, CancellationToken ct) =>
-        from != to && await sessions.AreInActiveSessionAsync(from, to, ct);
+    /// <summary>D-1, D-2: the sender's connection holds an active session whose partner is the target (never oneself).</summary>
+    public static SessionBinding? PartnerConnection(ISessionBindings bindings, ConnectionRef connection, Guid from, Guid to) =>
+        from != to && bindings.Of(connection) is { } binding && binding.PartnerId == to ? binding : null;
 }

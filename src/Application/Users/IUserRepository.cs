@@ -22,4 +22,13 @@ public interface IUserRepository
     Task UpdateProfileAsync(User user, DateTime now, CancellationToken ct);
 
     Task SetPresenceAsync(Guid id, bool isOnline, DateTime now, CancellationToken ct);
+
+    /// <summary>Ids of the users marked online.</summary>
+    Task<IReadOnlyList<Guid>> ListOnlineIdsAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Marks these users offline unless they were seen (connected) at or after <paramref name="seenSince"/>: a
+    /// connection that opened after the caller looked at presence is never overwritten. Returns those marked offline.
+    /// </summary>
+    Task<IReadOnlyList<Guid>> SetOfflineUnlessSeenSinceAsync(IReadOnlyCollection<Guid> ids, DateTime seenSince, DateTime now, CancellationToken ct);
 }

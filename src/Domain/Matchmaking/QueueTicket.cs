@@ -12,10 +12,3 @@ public sealed record MatchPair(QueueTicket Initiator, QueueTicket Callee)
 }
 
 public sealed record PairingResult(IReadOnlyList<MatchPair> Pairs, IReadOnlyList<QueueTicket> Waiting);
-
-public static class QueueErrors
-{
-    public static readonly Error AlreadyQueued = new(ErrorKind.BadRequest, "You are already in a queue");
-    public static readonly Error NotQueued = new(ErrorKind.BadRequest, "You are not in any queue");
-    public static readonly Error InSession = new(ErrorKind.BadRequest, "You are already in a session");
-}

@@ -47,6 +47,12 @@ public sealed record SpeakingSettings
     public string? MetricsToken { get; init; }
     /// <summary>How long a graceful stop may take (DRAIN_SECONDS).</summary>
     public int DrainSeconds { get; init; } = 30;
+    /// <summary>MAX_CONNECTIONS: sockets per node (default derived from the open-file limit).</summary>
+    public int MaxConnections { get; init; } = Realtime.ConnectionLimits.DefaultMaxConnections();
+    public int MaxSocketsPerUser { get; init; } = 5;
+    public int MaxSocketsPerAddress { get; init; } = 200;
+    /// <summary>NODE_HEARTBEAT_SECONDS: how often presence is reconciled (and, with Redis, how often nodes beat).</summary>
+    public int NodeHeartbeatSeconds { get; init; } = 5;
 
     public static readonly string[] SupportedAlgorithms = ["HS256", "HS384", "HS512"];
 
@@ -131,6 +137,10 @@ public sealed record SpeakingSettings
             TrustedProxies = proxies,
             MetricsToken = Get("METRICS_TOKEN"),
             DrainSeconds = Int(config, "DRAIN_SECONDS", defaults.DrainSeconds, min: 0, max: 3600),
+            MaxConnections = Int(config, "MAX_CONNECTIONS", defaults.MaxConnections, min: 1),
+            MaxSocketsPerUser = Int(config, "MAX_SOCKETS_PER_USER", defaults.MaxSocketsPerUser, min: 1),
+            MaxSocketsPerAddress = Int(config, "MAX_SOCKETS_PER_ADDRESS", defaults.MaxSocketsPerAddress, min: 1),
+            NodeHeartbeatSeconds = Int(config, "NODE_HEARTBEAT_SECONDS", defaults.NodeHeartbeatSeconds, min: 1, max: 300),
             LogFormat = logFormat,
             SessionReconnectGraceSeconds = Int(config, "SESSION_RECONNECT_GRACE_SECONDS", defaults.SessionReconnectGraceSeconds, min: 0),
             MatchRequiresConnection = Bool(config, "MATCH_REQUIRES_CONNECTION", true),

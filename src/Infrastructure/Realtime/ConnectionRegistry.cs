@@ -4,97 +4,56 @@ using Speaking.Application.Realtime;
 namespace Speaking.Infrastructure.Realtime;
 
 /// <summary>
-/// The live connections of this node, several per user (D-14). A message for a user goes to the most recently
-/// opened live connection. Presence changes of one user are serialised through that user's gate, so the
-/// "online" of a new tab can never be overtaken by the "offline" of a tab closing at the same moment.
+/// The connections this node holds, by reference and by user. An entry lives exactly as long as its connection:
+/// a user's entry is removed with their last connection, so the registry does not grow with every user ever seen.
+/// It answers <see cref="ISessionBindings"/> from memory (the relay check) and delivers to local connections.
 /// </summary>
-/// <remarks>
-/// Behind <see cref="IRealtimeNotifier"/> and <see cref="IPresence"/>: a cross-node transport (PostgreSQL
-/// LISTEN/NOTIFY) can replace it without touching the handlers.
-/// </remarks>
-public sealed class ConnectionRegistry : IRealtimeNotifier, IPresence
+public sealed class ConnectionRegistry(NodeIdentity node) : ISessionBindings
 {
-    private readonly ConcurrentDictionary<Guid, UserConnections> _users = new();
+    private readonly ConcurrentDictionary<long, WebSocketConnection> _byNumber = new();
+    private readonly ConcurrentDictionary<Guid, int> _perUser = new();
+    private long _sequence;
 
-    public bool IsConnected(Guid userId) => _users.TryGetValue(userId, out var user) && user.Count > 0;
+    public string Node => node.Id;
 
-    public int ConnectionCount => _users.Values.Sum(u => u.Count);
+    public int Count => _byNumber.Count;
 
-    public ValueTask<bool> SendAsync(Guid userId, ServerMessage message)
+    public int UserCount => _perUser.Count;
+
+    /// <summary>A fresh reference for a connection about to be accepted on this node.</summary>
+    public ConnectionRef NextReference() => new(node.Id, Interlocked.Increment(ref _sequence));
+
+    public void Add(WebSocketConnection connection)
     {
-        if (!_users.TryGetValue(userId, out var user)) return ValueTask.FromResult(false);
-        var frame = WireJson.Serialize(message);
-        foreach (var connection in user.NewestFirst())
-        {
-            if (connection.TryEnqueue(frame)) return ValueTask.FromResult(true);
-        }
-
-        return ValueTask.FromResult(false);
+        _byNumber[connection.Ref.Number] = connection;
+        _perUser.AddOrUpdate(connection.UserId, 1, (_, n) => n + 1);
     }
 
-    /// <summary>Waits for the user's presence gate; dispose the result to release it.</summary>
-    public async Task<IDisposable> EnterAsync(Guid userId, CancellationToken ct = default)
+    public void Remove(WebSocketConnection connection)
     {
-        var user = _users.GetOrAdd(userId, _ => new UserConnections());
-        await user.Gate.WaitAsync(ct);
-        return new Releaser(user.Gate);
-    }
-
-    /// <summary>Adds a connection; true when it is the user's only one. Call inside <see cref="EnterAsync"/>.</summary>
-    public bool Add(WebSocketConnection connection) => _users.GetOrAdd(connection.UserId, _ => new UserConnections()).Add(connection);
-
-    /// <summary>Removes a connection; true when it was the user's last one. Call inside <see cref="EnterAsync"/>.</summary>
-    public bool Remove(WebSocketConnection connection) =>
-        _users.TryGetValue(connection.UserId, out var user) && user.Remove(connection);
-
-    public IReadOnlyList<WebSocketConnection> All() => _users.Values.SelectMany(u => u.NewestFirst()).ToArray();
-
-    private sealed class UserConnections
-    {
-        private readonly List<WebSocketConnection> _connections = [];
-
-        public SemaphoreSlim Gate { get; } = new(1, 1);
-
-        public int Count
+        if (!_byNumber.TryRemove(new KeyValuePair<long, WebSocketConnection>(connection.Ref.Number, connection))) return;
+        while (true)
         {
-            get { lock (_connections) return _connections.Count; }
-        }
-
-        public bool Add(WebSocketConnection connection)
-        {
-            lock (_connections)
-            {
-                _connections.Add(connection);
-                return _connections.Count == 1;
-            }
-        }
-
-        public bool Remove(WebSocketConnection connection)
-        {
-            lock (_connections)
-            {
-                return _connections.Remove(connection) && _connections.Count == 0;
-            }
-        }
-
-        public WebSocketConnection[] NewestFirst()
-        {
-            lock (_connections)
-            {
-                var copy = _connections.ToArray();
-                Array.Reverse(copy);
-                return copy;
-            }
+            if (!_perUser.TryGetValue(connection.UserId, out var n)) return;
+            if (n <= 1 ? _perUser.TryRemove(new KeyValuePair<Guid, int>(connection.UserId, n)) : _perUser.TryUpdate(connection.UserId, n - 1, n)) return;
         }
     }
 
-    private sealed class Releaser(SemaphoreSlim gate) : IDisposable
-    {
-        private int _released;
+    /// <summary>How many connections this user holds on this node.</summary>
+    public int CountFor(Guid userId) => _perUser.TryGetValue(userId, out var n) ? n : 0;
 
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _released, 1) == 0) gate.Release();
-        }
-    }
+    public WebSocketConnection? Find(ConnectionRef reference) =>
+        reference.Node == node.Id && _byNumber.TryGetValue(reference.Number, out var connection) ? connection : null;
+
+    public IReadOnlyCollection<WebSocketConnection> All() => _byNumber.Values.ToArray();
+
+    public SessionBinding? Of(ConnectionRef connection) => Find(connection)?.Binding;
+
+    public void Release(ConnectionRef connection, Guid sessionId) => Find(connection)?.Release(sessionId);
+}
+
+/// <summary>This process's name in the cluster: random per start, so connections of a previous run are never mistaken for live ones.</summary>
+public sealed class NodeIdentity
+{
+    public string Id { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(5)).ToLowerInvariant();
 }

@@ -1,145 +1,101 @@
-using System.Text.Json;
 using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Speaking.Application.Partners;
 using Speaking.Application.Queue;
 using Speaking.Application.Realtime;
+using Speaking.Application.Realtime.Wire;
+using Speaking.Infrastructure.Observability;
 
 namespace Speaking.Infrastructure.Realtime;
 
 /// <summary>
-/// Reads one client message (contract 4.3 and 4.6), checks its shape, and hands it to the use case for its
-/// <c>type</c>. Malformed input is answered with <c>{"type":"error","message":"Invalid message"}</c> and never
-/// ends the connection (D-19); an unknown or missing type is ignored. Never logs message contents.
+/// Turns one client frame (read by <see cref="ClientMessageReader"/>) into the use case for its type and runs it in
+/// a DI scope of its own. Malformed input was already answered by the reader; a use case that needs the database
+/// while it is away answers <c>Service temporarily unavailable</c>, and the socket stays open. Never logs message
+/// contents, and at most one line per failed message.
 /// </summary>
-public sealed class MessageDispatcher(IServiceScopeFactory scopes, ILogger<MessageDispatcher> logger)
+public sealed class MessageDispatcher(IServiceScopeFactory scopes, SpeakingMetrics metrics, ILogger<MessageDispatcher> logger)
 {
     public static readonly ErrorMessage InternalError = new("Internal error");
-    private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
+    private static readonly SocketReply Pong = SocketReply.Of(new PongMessage());
 
-    public async Task<SocketReply> DispatchAsync(Guid userId, ReadOnlyMemory<byte> utf8Json, CancellationToken ct)
+    public async Task<SocketReply> DispatchAsync(Guid userId, ConnectionRef connection, ReadOnlyMemory<byte> utf8Json, CancellationToken ct)
     {
-        JsonDocument document;
+        var frame = ClientMessageReader.Read(utf8Json);
+        if (frame.Reply is { } immediate)
+        {
+            metrics.RefusedMessages.WithLabels(RefusalReason(immediate)).Inc();
+            return immediate;
+        }
+
+        if (frame.Message is not { } message) return SocketReply.None;
+        if (message is ClientMessage.Ping) return Pong;
+
+        IRequest<SocketReply>? command = message switch
+        {
+            ClientMessage.JoinQueue join => new JoinQueueFromSocketCommand(userId, connection, join.Mode, join.LevelFilter, join.Widen),
+            ClientMessage.LeaveQueue => new LeaveQueueFromSocketCommand(userId),
+            ClientMessage.Signal signal => new RelaySignalCommand(userId, connection, signal.Type, signal.TargetUserId, signal.Payload),
+            ClientMessage.Chat chat => new SendChatCommand(userId, connection, chat.TargetUserId, chat.Message),
+            ClientMessage.EndSession end => new EndSessionCommand(userId, connection, end.SessionIdAsSent),
+            ClientMessage.InvitePartner invite => new InvitePartnerCommand(userId, connection, invite.PartnerUserId),
+            ClientMessage.InviteResponse answer => new RespondToInviteCommand(userId, connection, answer.InviterUserId, answer.Accepted),
+            _ => null,
+        };
+        if (command is null) return SocketReply.None;
+
+        SocketReply reply;
         try
         {
-            document = JsonDocument.Parse(utf8Json);
+            reply = await scopes.SendInScopeAsync(command, ct);
         }
-        catch (JsonException)
+        catch (Exception e) when (Outage.IsOutage(e) && !ct.IsCancellationRequested)
         {
-            return ErrorMessage.InvalidMessage;
+            metrics.DatabaseErrors.WithLabels("socket").Inc();
+            logger.LogWarning("A {MessageType} message of user {UserId} could not be handled: {Reason}", TypeOf(message), userId, e.Message);
+            return ErrorMessage.Unavailable;
         }
-
-        using (document)
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return ErrorMessage.InvalidMessage;
-            if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String) return SocketReply.None;
-
-            var type = typeElement.GetString()!;
-            if (!KnownTypes.Contains(type)) return SocketReply.None;
-
-            var data = EmptyObject;
-            if (root.TryGetProperty("data", out var sent))
-            {
-                if (sent.ValueKind != JsonValueKind.Object) return ErrorMessage.InvalidMessage;
-                data = sent;
-            }
-
-            try
-            {
-                var request = ToRequest(userId, type, data);
-                return request switch
-                {
-                    null => SocketReply.None,
-                    SocketReply reply => reply,
-                    IRequest<SocketReply> command => await scopes.SendInScopeAsync(command, ct),
-                    _ => SocketReply.None,
-                };
-            }
-            catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                logger.LogError(e, "Handling a {MessageType} message of user {UserId} failed", type, userId);
-                return InternalError;
-            }
+            logger.LogError(e, "Handling a {MessageType} message of user {UserId} failed", TypeOf(message), userId);
+            return InternalError;
         }
+
+        Count(message, reply);
+        return reply;
     }
 
-    private static readonly HashSet<string> KnownTypes =
-        ["ping", "join_queue", "leave_queue", "offer", "answer", "ice_candidate", "chat", "end_session", "invite_partner", "invite_response"];
-
-    /// <summary>Either a use case to run or the reply itself when the message is not well formed.</summary>
-    private static object? ToRequest(Guid userId, string type, JsonElement data)
+    private void Count(ClientMessage message, SocketReply reply)
     {
-        switch (type)
-        {
-            case "ping":
-                return SocketReply.Of(new PongMessage());
-
-            case "join_queue":
-                // Cloned: the reply echoes them after this message's document is gone.
-                return new JoinQueueFromSocketCommand(userId, Optional(data, "mode")?.Clone(), Optional(data, "level_filter")?.Clone());
-
-            case "leave_queue":
-                return new LeaveQueueFromSocketCommand(userId);
-
-            case "offer" or "answer" or "ice_candidate":
-            {
-                var target = Optional(data, "target_user_id");
-                if (IsBlank(target)) return SocketReply.Of(ErrorMessage.TargetRequired);
-                if (!TryGuid(target!.Value, out var targetId)) return SocketReply.Of(ErrorMessage.InvalidMessage);
-                // The payload is data.data; without it the original forwarded the whole outer data object.
-                var payload = data.TryGetProperty("data", out var inner) ? inner.Clone() : data.Clone();
-                return new RelaySignalCommand(userId, type, targetId, payload);
-            }
-
-            case "chat":
-            {
-                var target = Optional(data, "target_user_id");
-                var message = Optional(data, "message");
-                if (IsBlank(target) || IsBlank(message)) return null; // ignored silently, as the original did
-                if (!TryGuid(target!.Value, out var targetId)) return SocketReply.Of(ErrorMessage.InvalidMessage);
-                if (message!.Value.ValueKind != JsonValueKind.String) return SocketReply.Of(ErrorMessage.InvalidChat);
-                return new SendChatCommand(userId, targetId, message.Value.GetString()!);
-            }
-
-            case "end_session":
-            {
-                var sessionId = Optional(data, "session_id");
-                return new EndSessionCommand(userId, sessionId is { ValueKind: JsonValueKind.Null } ? null : sessionId?.Clone());
-            }
-
-            case "invite_partner":
-            {
-                var partner = Optional(data, "partner_user_id");
-                if (IsBlank(partner)) return SocketReply.Of(InvitePartnerCommandHandler.PartnerRequired);
-                if (partner!.Value.ValueKind != JsonValueKind.String) return SocketReply.Of(ErrorMessage.InvalidMessage);
-                return new InvitePartnerCommand(userId, partner.Value.GetString());
-            }
-
-            case "invite_response":
-            {
-                var inviter = Optional(data, "inviter_user_id");
-                if (IsBlank(inviter)) return null;
-                if (inviter!.Value.ValueKind != JsonValueKind.String) return SocketReply.Of(ErrorMessage.InvalidMessage);
-                var accepted = Optional(data, "accepted") is { ValueKind: JsonValueKind.True };
-                return new RespondToInviteCommand(userId, inviter.Value.GetString(), accepted);
-            }
-
-            default:
-                return null;
-        }
+        var refusal = reply.Messages.OfType<ErrorMessage>().FirstOrDefault();
+        if (refusal is not null) metrics.RefusedMessages.WithLabels(RefusalReason(refusal)).Inc();
+        else if (message is ClientMessage.Signal or ClientMessage.Chat) metrics.RelayedMessages.WithLabels(TypeOf(message)).Inc();
     }
 
-    private static JsonElement? Optional(JsonElement data, string name) => data.TryGetProperty(name, out var value) ? value : null;
-
-    private static bool IsBlank(JsonElement? value) =>
-        value is null || value.Value.ValueKind == JsonValueKind.Null
-        || (value.Value.ValueKind == JsonValueKind.String && value.Value.GetString()!.Length == 0);
-
-    private static bool TryGuid(JsonElement value, out Guid id)
+    private static string TypeOf(ClientMessage message) => message switch
     {
-        id = default;
-        return value.ValueKind == JsonValueKind.String && Guid.TryParse(value.GetString(), out id);
-    }
+        ClientMessage.Signal signal => signal.Type,
+        ClientMessage.Chat => "chat",
+        ClientMessage.JoinQueue => "join_queue",
+        ClientMessage.LeaveQueue => "leave_queue",
+        ClientMessage.EndSession => "end_session",
+        ClientMessage.InvitePartner => "invite_partner",
+        ClientMessage.InviteResponse => "invite_response",
+        ClientMessage.PracticeStart => "practice_start",
+        ClientMessage.PracticeStop => "practice_stop",
+        _ => "ping",
+    };
+
+    /// <summary>Metric label for a refusal: a short, bounded name, never the client's text.</summary>
+    public static string RefusalReason(ServerMessage refusal) => refusal switch
+    {
+        ErrorMessage e when e == ErrorMessage.NotInSession => "not_in_session",
+        ErrorMessage e when e == ErrorMessage.RateLimited => "rate_limited",
+        ErrorMessage e when e == ErrorMessage.InvalidChat => "invalid_chat",
+        ErrorMessage e when e == ErrorMessage.Unavailable => "unavailable",
+        ErrorMessage e when e == ErrorMessage.AlreadyQueued || e == ErrorMessage.InSession => "not_allowed",
+        ErrorMessage => "invalid",
+        _ => "other",
+    };
 }

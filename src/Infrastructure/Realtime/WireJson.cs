@@ -1,6 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using Speaking.Application.Realtime;
+using Speaking.Application.Realtime.Wire;
 
 namespace Speaking.Infrastructure.Realtime;
 

@@ -146,6 +146,7 @@ public sealed class MatchmakingTests
         var b = await host.RegisterAsync();
         await host.StartAsync(a, partner);
         await using var wa = await host.ConnectAsync(a);
+        await wa.WaitForAsync("matched"); // A's connection takes over A's side of the session (A-2)
         await using var wb = await host.ConnectAsync(b);
 
         (await JoinAsync(wa, new { mode = "roulette" })).GetRawText().ShouldBe("""{"type":"error","message":"Already in a session"}""");
@@ -190,7 +191,7 @@ public sealed class MatchmakingTests
     }
 
     [Fact]
-    public async Task Restart_LeavesNobodyOnline_NoTicketActive_AndNoSessionActive()
+    public async Task Restart_LeavesNobodyOnline_NoTicketActive_AndEndsAnAbandonedSessionWhenItsGraceRunsOut()
     {
         var connectionString = await SharedPostgres.CreateDatabaseAsync();
         TestUser a, b;
@@ -212,11 +213,16 @@ public sealed class MatchmakingTests
             (await db.ExecuteScalarAsync<int>("SELECT count(*) FROM queue_entries WHERE is_active")).ShouldBe(1);
         }
 
-        await using var second = await TestHost.StartAsync(connectionString: connectionString);
+        // Amendment A-3: the start clears presence and tickets at once, but gives the session the reconnect grace
+        // (nobody comes back here, so it is cancelled when the stored deadline passes).
+        await using var second = await TestHost.StartAsync(new Dictionary<string, string?> { ["SESSION_RECONNECT_GRACE_SECONDS"] = "2" },
+            connectionString: connectionString);
         await using var check = await second.OpenDbAsync();
         (await check.ExecuteScalarAsync<int>("SELECT count(*) FROM users WHERE is_online")).ShouldBe(0);
         (await check.ExecuteScalarAsync<int>("SELECT count(*) FROM queue_entries WHERE is_active")).ShouldBe(0);
-        (await second.SessionStatusAsync(session)).ShouldBe("cancelled");
+        (await check.ExecuteScalarAsync<int>("SELECT count(*) FROM session_participants WHERE session_id = @session AND reconnect_deadline IS NOT NULL",
+            new { session })).ShouldBe(2);
+        (await Sessions.EventuallyAsync(async () => await second.SessionStatusAsync(session) == "cancelled")).ShouldBeTrue();
     }
 
     [Fact]

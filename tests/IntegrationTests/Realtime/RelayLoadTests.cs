@@ -11,15 +11,22 @@ public sealed class RelayLoadTests
         const int burst = 50;
         await using var host = await TestHost.StartAsync();
         var users = await Task.WhenAll(Enumerable.Range(0, pairs * 2).Select(_ => host.RegisterAsync()));
-        for (var i = 0; i < pairs; i++) await host.StartAsync(users[2 * i], users[2 * i + 1]);
         var sockets = new WsClient[users.Length];
         for (var i = 0; i < users.Length; i++) sockets[i] = await host.ConnectAsync(users[i]);
+        foreach (var socket in sockets) await socket.SendAsync(new { type = "join_queue", data = new { mode = "roulette" } });
+        var partnerOf = new Dictionary<string, int>();
+        var index = users.Select((u, i) => (u.IdText, i)).ToDictionary(x => x.IdText, x => x.i);
+        for (var i = 0; i < users.Length; i++)
+        {
+            var matched = await sockets[i].WaitForAsync("matched", TimeSpan.FromSeconds(60));
+            partnerOf[users[i].IdText] = index[matched.GetProperty("data").Str("partner_id")];
+        }
 
         try
         {
             var senders = Enumerable.Range(0, users.Length).Select(async i =>
             {
-                var partner = users[i ^ 1];
+                var partner = users[partnerOf[users[i].IdText]];
                 for (var n = 0; n < burst; n++)
                 {
                     await sockets[i].SendAsync(new
@@ -36,7 +43,7 @@ public sealed class RelayLoadTests
                 {
                     var message = await sockets[i].NextAsync(TimeSpan.FromSeconds(60));
                     message.Type().ShouldBe("ice_candidate");
-                    message.Str("from_user_id").ShouldBe(users[i ^ 1].IdText);
+                    message.Str("from_user_id").ShouldBe(users[partnerOf[users[i].IdText]].IdText);
                     sequence.Add(message.GetProperty("data").GetProperty("candidate").Str("candidate"));
                 }
 

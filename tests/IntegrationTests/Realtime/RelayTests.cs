@@ -13,9 +13,9 @@ public sealed class RelayTests : HostPerTest
     {
         var a = await Host.RegisterAsync();
         var b = await Host.RegisterAsync();
-        await Host.StartAsync(a, b);
         await using var wa = await Host.ConnectAsync(a);
         await using var wb = await Host.ConnectAsync(b);
+        await Sessions.MatchAsync(wa, wb);
 
         await wa.SendTextAsync($$$"""{"type":"{{{type}}}","data":{"target_user_id":"{{{b.Id}}}","data":{{{payload}}}}}""");
         var relayed = await wb.NextAsync();
@@ -32,9 +32,9 @@ public sealed class RelayTests : HostPerTest
     {
         var a = await Host.RegisterAsync();
         var b = await Host.RegisterAsync();
-        await Host.StartAsync(a, b);
         await using var wa = await Host.ConnectAsync(a);
         await using var wb = await Host.ConnectAsync(b);
+        await Sessions.MatchAsync(wa, wb);
 
         await wa.SendAsync(new { type = "offer", data = new { target_user_id = b.IdText, sdp = "v=0" } });
         var relayed = await wb.NextAsync();
@@ -48,8 +48,9 @@ public sealed class RelayTests : HostPerTest
         var a = await Host.RegisterAsync();
         var b = await Host.RegisterAsync();
         var stranger = await Host.RegisterAsync();
-        await Host.StartAsync(a, b);
         await using var wa = await Host.ConnectAsync(a);
+        await using var wb = await Host.ConnectAsync(b);
+        await Sessions.MatchAsync(wa, wb);
         await using var ws = await Host.ConnectAsync(stranger);
 
         foreach (var type in new[] { "offer", "answer", "ice_candidate" })
@@ -74,9 +75,9 @@ public sealed class RelayTests : HostPerTest
     {
         var a = await Host.RegisterAsync();
         var b = await Host.RegisterAsync();
-        var session = await Host.StartAsync(a, b);
         await using var wa = await Host.ConnectAsync(a);
         await using var wb = await Host.ConnectAsync(b);
+        var session = await Sessions.MatchAsync(wa, wb);
 
         await wa.SendAsync(new { type = "end_session", data = new { session_id = session.ToString() } });
         await wa.WaitForAsync("session_ended");
@@ -102,9 +103,9 @@ public sealed class RelayTests : HostPerTest
     {
         var a = await Host.RegisterAsync();
         var b = await Host.RegisterAsync();
-        await Host.StartAsync(a, b);
         await using var wa = await Host.ConnectAsync(a);
         await using var wb = await Host.ConnectAsync(b);
+        await Sessions.MatchAsync(wa, wb);
 
         await wa.SendAsync(new { type = "chat", data = new { target_user_id = b.IdText, message = "Salom, qalaysiz? 👋" } });
         var chat = await wb.NextAsync();
@@ -122,9 +123,9 @@ public sealed class RelayTests : HostPerTest
     {
         var a = await Host.RegisterAsync();
         var b = await Host.RegisterAsync();
-        await Host.StartAsync(a, b);
         await using var wa = await Host.ConnectAsync(a);
         await using var wb = await Host.ConnectAsync(b);
+        await Sessions.MatchAsync(wa, wb);
 
         await wa.SendAsync(new { type = "chat", data = new { target_user_id = b.IdText, message = new string('x', 2001) } });
         (await wa.NextAsync()).GetRawText().ShouldBe("""{"type":"error","message":"Invalid chat message"}""");

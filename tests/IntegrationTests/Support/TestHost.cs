@@ -46,6 +46,8 @@ public sealed class TestHost : IAsyncDisposable
             ["ROULETTE_INTERVAL_SECONDS"] = "1",
             ["PASSWORD_HASH_ITERATIONS"] = "1000",
             ["SESSION_RECONNECT_GRACE_SECONDS"] = "20",
+            // Every test client connects from 127.0.0.1: the per-address cap would count the whole suite as one client.
+            ["MAX_SOCKETS_PER_ADDRESS"] = "100000",
             ["Serilog:MinimumLevel:Default"] = "Warning",
             ["Serilog:MinimumLevel:Override:Microsoft.Hosting.Lifetime"] = "Warning",
         };

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using Speaking.Application.Queue;
+using Speaking.Application.Realtime;
 using Speaking.Domain.Common;
 using Speaking.Domain.Matchmaking;
 
@@ -8,20 +9,29 @@ namespace Speaking.Infrastructure.Persistence.Repositories;
 
 internal sealed class QueueRepository(NpgsqlDataSource db) : IQueueRepository
 {
-    public async Task<bool> TryJoinAsync(QueueTicket ticket, CancellationToken ct)
+    public async Task<JoinOutcome> TryJoinAsync(QueueTicket ticket, ConnectionRef? connection, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        // The partial unique index ux_queue_entries_active_user turns a concurrent second join into "no row" (D-12).
-        var inserted = await connection.ExecuteAsync(new CommandDefinition("""
-            INSERT INTO queue_entries (id, user_id, mode, level_filter, joined_at, is_active)
-            VALUES (@Id, @UserId, @Mode, @Level, @JoinedAt, true)
-            ON CONFLICT DO NOTHING
+        await using var db1 = await db.OpenConnectionAsync(ct);
+        await using var tx = await db1.BeginTransactionAsync(ct);
+        // The user's row lock is the one every session start takes: the session check below sees any session that
+        // started before it, and none can start for this user until this transaction ends (issue 14, hole 3).
+        await db1.ExecuteAsync(new CommandDefinition("SELECT 1 FROM users WHERE id = @UserId FOR UPDATE", new { ticket.UserId }, tx, cancellationToken: ct));
+        var outcome = await db1.QuerySingleAsync<(bool InSession, int Inserted)>(new CommandDefinition("""
+            WITH busy AS (SELECT EXISTS (SELECT 1 FROM session_participants WHERE user_id = @UserId AND active) AS in_session),
+            inserted AS (
+                INSERT INTO queue_entries (id, user_id, mode, level_filter, joined_at, is_active, connection_id)
+                SELECT @Id, @UserId, @Mode, @Level, @JoinedAt, true, @Connection FROM busy WHERE NOT busy.in_session
+                ON CONFLICT DO NOTHING
+                RETURNING 1)
+            SELECT (SELECT in_session FROM busy), (SELECT count(*)::int FROM inserted)
             """, new
         {
             ticket.Id, ticket.UserId, Mode = ticket.Mode.ToWire(),
             Level = ticket.Mode == QueueMode.LevelFilter ? ticket.Level.Value : (double?)null, ticket.JoinedAt,
-        }, cancellationToken: ct));
-        return inserted == 1;
+            Connection = connection?.ToString(),
+        }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return outcome.InSession ? JoinOutcome.InSession : outcome.Inserted == 1 ? JoinOutcome.Joined : JoinOutcome.AlreadyQueued;
     }
 
     public async Task<QueueTicket?> GetActiveAsync(Guid userId, CancellationToken ct)
@@ -57,12 +67,26 @@ internal sealed class QueueRepository(NpgsqlDataSource db) : IQueueRepository
             """, new { level, distance = IeltsBand.CompatibleDistance }, cancellationToken: ct));
     }
 
-    public async Task<IReadOnlyList<QueueTicket>> ListActiveAsync(CancellationToken ct)
+    public async Task<IReadOnlyList<WaitingTicket>> ListActiveAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<TicketRow>(new CommandDefinition(
-            "SELECT id, user_id, mode, level_filter, joined_at FROM queue_entries WHERE is_active", cancellationToken: ct));
-        return rows.Select(r => r.ToTicket()).ToArray();
+            "SELECT id, user_id, mode, level_filter, joined_at, connection_id FROM queue_entries WHERE is_active", cancellationToken: ct));
+        return rows.Select(r => new WaitingTicket(r.ToTicket(), ConnectionRef.Parse(r.ConnectionId))).ToArray();
+    }
+
+    public async Task<IReadOnlyDictionary<QueueMode, int>> CountActiveByModeAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var rows = await connection.QueryAsync<(string Mode, int Count)>(new CommandDefinition(
+            "SELECT mode, count(*)::int FROM queue_entries WHERE is_active GROUP BY mode", cancellationToken: ct));
+        var counts = new Dictionary<QueueMode, int> { [QueueMode.Roulette] = 0, [QueueMode.LevelFilter] = 0 };
+        foreach (var (mode, count) in rows)
+        {
+            if (QueueModeNames.TryParse(mode, out var parsed)) counts[parsed] = count;
+        }
+
+        return counts;
     }
 
     private sealed class TicketRow
@@ -72,6 +96,7 @@ internal sealed class QueueRepository(NpgsqlDataSource db) : IQueueRepository
         public string Mode { get; init; } = "";
         public double? LevelFilter { get; init; }
         public DateTime JoinedAt { get; init; }
+        public string? ConnectionId { get; init; }
 
         public QueueTicket ToTicket()
         {

@@ -80,6 +80,22 @@ internal sealed class UserRepository(NpgsqlDataSource db) : IUserRepository
             "UPDATE users SET is_online = @isOnline, last_seen = @now WHERE id = @id", new { id, isOnline, now }, cancellationToken: ct));
     }
 
+    public async Task<IReadOnlyList<Guid>> ListOnlineIdsAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return (await connection.QueryAsync<Guid>(new CommandDefinition("SELECT id FROM users WHERE is_online", cancellationToken: ct))).ToArray();
+    }
+
+    public async Task<IReadOnlyList<Guid>> SetOfflineUnlessSeenSinceAsync(IReadOnlyCollection<Guid> ids, DateTime seenSince, DateTime now, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return (await connection.QueryAsync<Guid>(new CommandDefinition("""
+            UPDATE users SET is_online = false, last_seen = @now
+            WHERE id = ANY(@ids) AND is_online AND last_seen < @seenSince
+            RETURNING id
+            """, new { ids = ids.ToArray(), seenSince, now }, cancellationToken: ct))).ToArray();
+    }
+
     private sealed class UserRow
     {
         public Guid Id { get; init; }

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Speaking.Application.Realtime;
+namespace Speaking.Application.Realtime.Wire;
 
 /// <summary>
 /// Every message the server sends on the WebSocket, with exactly the contract's fields (section 4.7): which sit
@@ -24,6 +24,14 @@ public sealed record ErrorMessage([property: JsonPropertyName("message")] string
     public static readonly ErrorMessage InvalidChat = new("Invalid chat message");
     public static readonly ErrorMessage TargetRequired = new("target_user_id required");
     public static readonly ErrorMessage RateLimited = new("Rate limit exceeded");
+    public static readonly ErrorMessage PartnerRequired = new("partner_user_id required");
+    public static readonly ErrorMessage SessionRequired = new("session_id required");
+    public static readonly ErrorMessage AlreadyQueued = new("Already in queue");
+    public static readonly ErrorMessage InSession = new("Already in a session");
+    public static readonly ErrorMessage InvalidMode = new("Invalid mode");
+    public static readonly ErrorMessage InvalidLevel = new("level_filter must be a number between 1.0 and 9.0");
+    /// <summary>A message that needs the database or Redis arrived while it did not answer; the socket stays open.</summary>
+    public static readonly ErrorMessage Unavailable = new("Service temporarily unavailable");
 }
 
 public sealed record QueueJoinedMessage([property: JsonPropertyName("data")] QueueJoinedData Data) : ServerMessage("queue_joined");
