@@ -58,12 +58,13 @@ public sealed class TestHost : IAsyncDisposable
         return new TestHost(app, connectionString);
     }
 
-    public async Task<TestUser> RegisterAsync(string? username = null, double level = 6.0, double target = 7.0)
+    /// <param name="via">Another way in, e.g. <see cref="NginxProxy.Http"/>; by default straight to this host.</param>
+    public async Task<TestUser> RegisterAsync(string? username = null, double level = 6.0, double target = 7.0, HttpClient? via = null)
     {
         var email = $"user{Guid.NewGuid():N}@example.com";
         username ??= "user" + Guid.NewGuid().ToString("N")[..8];
         const string password = "secret123";
-        var response = await Http.PostAsJsonAsync("/auth/register",
+        var response = await (via ?? Http).PostAsJsonAsync("/auth/register",
             new { email, password, username, current_level = level, target_score = target });
         var body = await response.Content.ReadAsStringAsync();
         if ((int)response.StatusCode != 201) throw new InvalidOperationException($"Register failed: {(int)response.StatusCode} {body}");
