@@ -15,6 +15,13 @@ public sealed record DocumentedParameter(string Name, ParameterLocation In, Json
     public object? Default { get; init; }
 }
 
+/// <summary>
+/// A request body that the endpoint reads by hand. Not the framework's <c>Accepts</c>: its metadata makes routing answer
+/// 415 to any other content type, and these endpoints must keep answering such requests as they always did (a JSON
+/// body on the login form is a 422, a bodiless POST may carry any content type).
+/// </summary>
+public sealed record DocumentedBody(Type Shape, IReadOnlyList<string> ContentTypes);
+
 /// <summary>Marks the WebSocket endpoint: the document shows it as a GET upgrade answered 101 or 403.</summary>
 public sealed record WebSocketUpgrade(string ProtocolDocument);
 
@@ -35,11 +42,11 @@ public static class EndpointDocs
 
     /// <summary>The endpoint reads a JSON body of this shape (required: a missing body is a 422 at ["body"]).</summary>
     public static RouteHandlerBuilder AcceptsJson<TBody>(this RouteHandlerBuilder builder) where TBody : notnull =>
-        builder.Accepts<TBody>(Json);
+        builder.WithMetadata(new DocumentedBody(typeof(TBody), [Json]));
 
     /// <summary>The endpoint reads an HTML form of this shape, urlencoded or multipart.</summary>
     public static RouteHandlerBuilder AcceptsForm<TForm>(this RouteHandlerBuilder builder) where TForm : notnull =>
-        builder.Accepts<TForm>("application/x-www-form-urlencoded", "multipart/form-data");
+        builder.WithMetadata(new DocumentedBody(typeof(TForm), ["application/x-www-form-urlencoded", "multipart/form-data"]));
 
     /// <summary>A JSON success response.</summary>
     public static RouteHandlerBuilder Returns<TResponse>(this RouteHandlerBuilder builder, int statusCode = StatusCodes.Status200OK) =>

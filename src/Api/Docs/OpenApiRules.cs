@@ -154,6 +154,15 @@ public static class OpenApiRules
         operation.Responses ??= [];
 
         foreach (var parameter in metadata.OfType<DocumentedParameter>()) Document(operation, parameter);
+        if (metadata.OfType<DocumentedBody>().LastOrDefault() is { } body)
+        {
+            var schema = await ComponentAsync(context, body.Shape, ct);
+            operation.RequestBody = new OpenApiRequestBody
+            {
+                Required = true,
+                Content = body.ContentTypes.ToDictionary(type => type, _ => new OpenApiMediaType { Schema = schema }),
+            };
+        }
 
         if (IsProtected(metadata))
         {
@@ -165,7 +174,7 @@ public static class OpenApiRules
                 {
                     Content = new Dictionary<string, OpenApiMediaType>
                     {
-                        [EndpointDocs.Json] = new() { Schema = await ErrorDetailSchemaAsync(context, ct) },
+                        [EndpointDocs.Json] = new() { Schema = await ComponentAsync(context, typeof(ErrorDetail), ct) },
                     },
                 };
             }
@@ -199,13 +208,13 @@ public static class OpenApiRules
         }
     }
 
-    /// <summary>A reference to the ErrorDetail component, registering it when no endpoint has yet.</summary>
-    private static async Task<IOpenApiSchema> ErrorDetailSchemaAsync(OpenApiOperationTransformerContext context, CancellationToken ct)
+    /// <summary>A reference to the component schema of one of our documentation shapes, registering it on first use.</summary>
+    private static async Task<IOpenApiSchema> ComponentAsync(OpenApiOperationTransformerContext context, Type shape, CancellationToken ct)
     {
         var document = context.Document!;
-        if (document.Components?.Schemas?.ContainsKey(nameof(ErrorDetail)) != true)
-            document.AddComponent(nameof(ErrorDetail), await context.GetOrCreateSchemaAsync(typeof(ErrorDetail), null, ct));
-        return new OpenApiSchemaReference(nameof(ErrorDetail), document);
+        if (document.Components?.Schemas?.ContainsKey(shape.Name) != true)
+            document.AddComponent(shape.Name, await context.GetOrCreateSchemaAsync(shape, null, ct));
+        return new OpenApiSchemaReference(shape.Name, document);
     }
 
     /// <summary>Protected: an authorization requirement and no AllowAnonymous override, as the authorization middleware decides.</summary>

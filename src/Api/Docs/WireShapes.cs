@@ -15,7 +15,7 @@ namespace Speaking.Api.Docs;
 public sealed class RegisterRequest
 {
     [EmailAddress, MaxLength(EmailAddress.MaxLength)]
-    [Description("Email address, checked without DNS; surrounding whitespace is stripped and the domain lower-cased. Stored and compared case-insensitively.")]
+    [Description("Email address, checked without DNS (the domain needs a dot and must not be a special-use one such as .test or .local); surrounding whitespace is stripped, `Name <addr>` is reduced to the address and the domain is lower-cased. Uniqueness and login compare case-insensitively.")]
     public required string Email { get; init; }
 
     [StringLength(RegisterCommand.PasswordMaxLength, MinimumLength = RegisterCommand.PasswordMinLength)]

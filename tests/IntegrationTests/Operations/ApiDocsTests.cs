@@ -402,6 +402,17 @@ public sealed partial class ApiDocsTests(ApiDocsFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task DocumentedBodies_DoNotNarrowTheContentTypesTheEndpointsTake()
+    {
+        // The framework's Accepts metadata would make routing answer 415 here; documenting a body must change nothing.
+        var asText = await fixture.Host.Http.SendAsync(Wire.Raw(HttpMethod.Post, "/auth/register", null, "{}", "text/plain"));
+        await asText.ShouldBeValidationErrorAsync("missing", "body", "email");
+
+        var jsonLogin = await fixture.Host.Http.SendAsync(Wire.Raw(HttpMethod.Post, "/auth/login", null, """{"username":"a@example.com"}"""));
+        await jsonLogin.ShouldBeValidationErrorAsync("missing", "body", "username");
+    }
+
+    [Fact]
     public async Task Docs_ServeTheInteractiveUi_OverTheDocument_WithEveryAssetFromThisService()
     {
         var response = await fixture.Host.Http.GetAsync("/docs"); // HttpClient follows the redirect to /docs/
