@@ -91,6 +91,14 @@ public static class OpenApiRules
             };
             item["input"] = new OpenApiSchema { Description = item["input"].Description ?? "The offending value as sent." };
         }
+        else if (clr == typeof(ValidationErrorResponse))
+        {
+            schema.Examples =
+            [
+                JsonNode.Parse("""{"detail":[{"type":"missing","loc":["body","email"],"msg":"Field required","input":null}]}""")!,
+                JsonNode.Parse("""{"detail":[{"type":"string_too_short","loc":["query","q"],"msg":"String should have at least 2 characters","input":"a","ctx":{"min_length":2}}]}""")!,
+            ];
+        }
 
         return Task.CompletedTask;
     }
@@ -109,7 +117,6 @@ public static class OpenApiRules
         });
 
         foreach (var band in new[] { "current_level", "target_score", "from_level", "to_level" }) Band(band);
-        Set("id", s => s.Format = "uuid");
 
         if (type == typeof(AuthToken))
         {
@@ -203,8 +210,6 @@ public static class OpenApiRules
         if (operation.Responses.TryGetValue("422", out var invalid) && invalid is OpenApiResponse validation)
         {
             validation.Description = "Validation failed: detail lists every problem (type, loc, msg, input, ctx), as in contract 2.2.";
-            if (validation.Content?.TryGetValue(EndpointDocs.Json, out var media) == true)
-                media.Example = JsonNode.Parse("""{"detail":[{"type":"missing","loc":["body","email"],"msg":"Field required","input":null}]}""");
         }
     }
 
