@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Speaking.Api.Docs;
 
 namespace Speaking.Api.Endpoints;
 
@@ -6,14 +7,22 @@ public static class ServiceEndpoints
 {
     public static void MapService(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", () => Results.Ok(new { message = "IELTS Speaking Partner API", status = "running", version = "1.0.0" }));
-        app.MapGet("/health", () => Results.Ok(new { status = "healthy" }));
-        app.MapGet("/health/ready", async (HealthCheckService health, CancellationToken ct) =>
+        var service = app.MapGroup("").WithTags("Service");
+        service.MapGet("/", () => Results.Ok(new { message = "IELTS Speaking Partner API", status = "running", version = "1.0.0" }))
+            .Describe("GetServiceInfo", "Service information", "Always {\"message\": \"IELTS Speaking Partner API\", \"status\": \"running\", \"version\": \"1.0.0\"}.")
+            .Returns<ServiceInfo>();
+        service.MapGet("/health", () => Results.Ok(new { status = "healthy" }))
+            .Describe("GetHealth", "Liveness", "Always {\"status\": \"healthy\"} while the process serves requests.")
+            .Returns<HealthResponse>();
+        service.MapGet("/health/ready", async (HealthCheckService health, CancellationToken ct) =>
         {
             var report = await health.CheckHealthAsync(ct);
             var ready = report.Status == HealthStatus.Healthy;
             return Results.Json(new { status = ready ? "ready" : "unavailable", database = report.Entries.TryGetValue("database", out var db) ? db.Status.ToString().ToLowerInvariant() : "unknown" },
                 statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
-        });
+        })
+            .Describe("GetReadiness", "Readiness", "200 with status ready when the database answers, else 503 with status unavailable.")
+            .Returns<ReadinessResponse>()
+            .Returns<ReadinessResponse>(StatusCodes.Status503ServiceUnavailable);
     }
 }

@@ -6,6 +6,8 @@ namespace Speaking.Api.Http;
 
 internal static class RegistrationLimit
 {
+    public const string Rejected = "Too many registration attempts";
+
     /// <summary>D-8: registrations per client address, loose enough for test suites that create many users.</summary>
     public static IServiceCollection AddRegistrationLimit(this IServiceCollection services, SpeakingSettings settings) =>
         services.AddRateLimiter(options =>
@@ -21,7 +23,7 @@ internal static class RegistrationLimit
             options.OnRejected = async (context, ct) =>
             {
                 context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                await context.HttpContext.Response.WriteAsJsonAsync(new { detail = "Too many registration attempts" }, ct);
+                await context.HttpContext.Response.WriteAsJsonAsync(new { detail = Rejected }, ct);
             };
         });
 }

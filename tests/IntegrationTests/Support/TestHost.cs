@@ -34,8 +34,10 @@ public sealed class TestHost : IAsyncDisposable
     public Uri BaseUri { get; }
     public HttpClient Http { get; }
 
+    /// <param name="mapEndpoints">Extra endpoints mapped after the service's own, before it starts (tests of cross-cutting rules).</param>
     public static async Task<TestHost> StartAsync(IDictionary<string, string?>? settings = null, string? connectionString = null,
-        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? replaceServices = null)
+        Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? replaceServices = null,
+        Action<Microsoft.AspNetCore.Builder.WebApplication>? mapEndpoints = null)
     {
         connectionString ??= await SharedPostgres.CreateDatabaseAsync();
         var config = new Dictionary<string, string?>
@@ -54,6 +56,7 @@ public sealed class TestHost : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) config[key] = value;
 
         var app = await SpeakingApp.CreateAsync([], config, replaceServices);
+        mapEndpoints?.Invoke(app.Web);
         await app.StartAsync();
         return new TestHost(app, connectionString);
     }

@@ -81,8 +81,14 @@ public static class ClientMessageReader
         }
     }
 
-    private static bool IsKnown(string type) => type is "ping" or "join_queue" or "leave_queue" or "offer" or "answer" or "ice_candidate"
-        or "chat" or "end_session" or "invite_partner" or "invite_response" or "practice_start" or "practice_stop";
+    /// <summary>Every client message type the server serves; any other type is ignored.</summary>
+    public static readonly IReadOnlySet<string> KnownTypes = new HashSet<string>
+    {
+        "ping", "join_queue", "leave_queue", "offer", "answer", "ice_candidate", "chat", "end_session", "invite_partner", "invite_response",
+        "practice_start", "practice_stop",
+    };
+
+    private static bool IsKnown(string type) => KnownTypes.Contains(type);
 
     private static ClientFrame Read(string type, JsonElement data)
     {
