@@ -18,7 +18,7 @@ const string Usage = """
           --interval S (roulette interval; default 2, 5 from 2,000 users) --per-address 1000 --concurrency 100
       rest                       wrk (or --builtin-client) against a bare Kestrel /health, then the service's /health,
                                  /auth/me and /users?online_only=true; req/s, latency, database commands per request
-          --seconds 10 --warmup 2 --connections 64 --threads 2 --online 300 --no-reference --builtin-client
+          --seconds 10 --warmup 2 --connections 64 --threads 2 --online 300 --count-requests 200 --no-reference --builtin-client
 
     every command: --max-seconds S (hard bound; default per command), --url URL [--pid PID] (a running service on
     loopback; needs DATABASE_URL and SECRET_KEY to seed users), --api-dll PATH, --env NAME=VALUE (extra service

@@ -13,8 +13,6 @@ namespace Speaking.LoadTest.Commands;
 /// </summary>
 public static class RestCommand
 {
-    private const int CountedRequests = 200;
-
     public static async Task<object> RunAsync(Options options, CancellationToken ct)
     {
         var seconds = options.Double("seconds", 10, 1, 600);
@@ -22,6 +20,7 @@ public static class RestCommand
         var connections = options.Int("connections", 64, 1, 5000);
         var threads = options.Int("threads", 2, 1, 64);
         var onlineCount = options.Int("online", 300, 1, 10_000);
+        var countedRequests = options.Int("count-requests", 200, 1, 100_000);
         var noReference = options.Flag("no-reference");
         var builtin = options.Flag("builtin-client");
         var echo = options.Flag("verbose");
@@ -99,7 +98,7 @@ public static class RestCommand
                 if (counters is not null)
                 {
                     var before = await counters.NextAsync("total-commands", TimeSpan.FromSeconds(5));
-                    for (var i = 0; i < CountedRequests; i++)
+                    for (var i = 0; i < countedRequests; i++)
                     {
                         using var request = new HttpRequestMessage(HttpMethod.Get, url);
                         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -108,10 +107,10 @@ public static class RestCommand
                     }
 
                     var after = await counters.NextAsync("total-commands", TimeSpan.FromSeconds(5));
-                    perRequest = before is { } b && after is { } a ? Math.Round((a - b) / CountedRequests, 3) : null;
+                    perRequest = before is { } b && after is { } a ? Math.Round((a - b) / countedRequests, 3) : null;
                 }
 
-                Output.Progress($"{name}: {perRequest?.ToString("0.###", CultureInfo.InvariantCulture) ?? "n/a"} database commands per request ({CountedRequests} sequential requests counted)");
+                Output.Progress($"{name}: {perRequest?.ToString("0.###", CultureInfo.InvariantCulture) ?? "n/a"} database commands per request ({countedRequests} sequential requests counted)");
                 return (result, perRequest);
             }
 
