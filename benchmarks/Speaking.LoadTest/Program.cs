@@ -9,7 +9,7 @@ const string Usage = """
 
       connections N              N sockets from 127.0.0.x sources; server RSS and managed heap per socket (after full GCs),
                                  ping->pong percentiles on --sample sockets while all stay open, RSS after they close
-          --per-address 1000 --concurrency 100 --sample 100 --ping-seconds 10 --ping-rate 5
+          --per-address 1000 --concurrency 100 --sample 100 --ping-seconds 10 --ping-rate 5 --settle 10
       relay PAIRS RATE SECONDS   PAIRS matched pairs each sending RATE msg/s each way for SECONDS, against the bare Node
                                  relay (benchmarks/bare-relay) first, then the service; delivered msg/s, p50/p99/p999, ratios
           --warmup 2 --drain 10 --per-address 1000 --concurrency 100 --no-reference --bare-relay-dir DIR

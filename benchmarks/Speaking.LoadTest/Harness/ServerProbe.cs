@@ -15,8 +15,14 @@ public static class ServerProbe
 {
     private const string RuntimeProvider = "Microsoft-Windows-DotNETRuntime";
 
-    /// <summary>Memory of the server right after a full GC.</summary>
-    public sealed record Memory(long? RssBytes, long? ManagedHeapBytes, string? Error);
+    /// <summary>
+    /// Memory of the server right after a full GC. <see cref="ManagedHeapBytes"/> is what survived it: gen1, gen2, the
+    /// large and the pinned object heaps. Gen0 is empty after a full blocking GC; the GCHeapStats event's "gen0 size"
+    /// is the next gen0 allocation budget (hundreds of MB under server GC), so it is reported apart and not added.
+    /// </summary>
+    public sealed record Memory(long? RssBytes, long? ManagedHeapBytes, Generations? Heap, string? Error);
+
+    public sealed record Generations(long Gen0Budget, long Gen1, long Gen2, long LargeObjectHeap, long PinnedObjectHeap);
 
     /// <summary>
     /// Induces a full blocking GC (an EventPipe session with the GCHeapCollect keyword, as dotnet-gcdump does), reads
@@ -24,7 +30,7 @@ public static class ServerProbe
     /// </summary>
     public static async Task<Memory> FullGcAsync(int pid, TimeSpan timeout)
     {
-        long? heap = null;
+        Generations? heap = null;
         string? error = null;
         try
         {
@@ -38,17 +44,18 @@ public static class ServerProbe
 
         // Give the GC a moment to hand freed memory back before reading RSS.
         await Task.Delay(500);
-        return new Memory(Machine.RssBytes(pid), heap, error);
+        var managed = heap is null ? (long?)null : heap.Gen1 + heap.Gen2 + heap.LargeObjectHeap + heap.PinnedObjectHeap;
+        return new Memory(Machine.RssBytes(pid), managed, heap, error);
     }
 
-    private static long? InduceFullGc(int pid, TimeSpan timeout)
+    private static Generations? InduceFullGc(int pid, TimeSpan timeout)
     {
         var client = new DiagnosticsClient(pid);
         var keywords = (long)(ClrTraceEventParser.Keywords.GC | ClrTraceEventParser.Keywords.GCHeapCollect);
         using var session = client.StartEventPipeSession([new EventPipeProvider(RuntimeProvider, EventLevel.Informational, keywords)],
             requestRundown: false, circularBufferMB: 64);
         using var source = new EventPipeEventSource(session.EventStream);
-        long? heap = null;
+        Generations? heap = null;
         var fullGcStarted = false;
         var done = new ManualResetEventSlim();
         source.Clr.GCStart += e =>
@@ -58,7 +65,7 @@ public static class ServerProbe
         source.Clr.GCHeapStats += e =>
         {
             if (!fullGcStarted || heap is not null) return;
-            heap = e.GenerationSize0 + e.GenerationSize1 + e.GenerationSize2 + e.GenerationSize3 + e.GenerationSize4;
+            heap = new Generations(e.GenerationSize0, e.GenerationSize1, e.GenerationSize2, e.GenerationSize3, e.GenerationSize4);
             done.Set();
         };
         var processing = Task.Run(() =>
