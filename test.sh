@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test project and ends with one line "N passed, N failed" summed over all of them.
-# Installs what the tests need when it is missing (PostgreSQL server binaries, Chromium, nginx), using apt-get as root.
+# Installs what the tests need when it is missing (PostgreSQL server binaries, Chromium, nginx, redis-server, coturn,
+# wrk, node/npm), using apt-get as root.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -12,6 +13,9 @@ have_postgres() {
 have_postgres || need_packages+=(postgresql)
 [ -x /usr/bin/chromium ] || need_packages+=(chromium)
 [ -x /usr/sbin/nginx ] || need_packages+=(nginx)
+# The load tool's smoke runs (tests/LoadToolSmokeTests): wrk for the HTTP load, node/npm for the bare relay.
+command -v wrk >/dev/null 2>&1 || need_packages+=(wrk)
+command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need_packages+=(nodejs npm)
 if [ ${#need_packages[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing test prerequisites: ${need_packages[*]}"

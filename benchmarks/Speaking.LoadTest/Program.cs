@@ -1,118 +1,116 @@
-using System.Diagnostics;
-using System.Net.Http.Json;
-using System.Net.WebSockets;
-using System.Text;
-using System.Text.Json;
-using Speaking.Api;
+using Speaking.LoadTest.Commands;
+using Speaking.LoadTest.Harness;
 
-// End-to-end load on loopback: registers 2N users over REST, connects 2N WebSockets, queues everyone for
-// roulette, waits until every user is matched, then each user trickles K ICE candidates to its partner through
-// the relay. Reports registration and matching times, relay throughput and per-message latency percentiles.
-// The service runs in this process (same 2 cores), against its embedded PostgreSQL unless DATABASE_URL is set.
-//   dotnet run -c Release --project benchmarks/Speaking.LoadTest -- [pairs=200] [candidates=50]
-var pairs = args.Length > 0 ? int.Parse(args[0]) : 200;
-var candidates = args.Length > 1 ? int.Parse(args[1]) : 50;
-var dataDir = Path.Combine(Path.GetTempPath(), "speaking-loadtest-" + Guid.NewGuid().ToString("N"));
-var settings = new Dictionary<string, string?>
+// The load tool of issue 15: measures the service (in its own process, on loopback) against bare references in the
+// same run. Progress on stderr, one JSON line on stdout. See Usage below and docs/BENCHMARKS.md.
+
+const string Usage = """
+    usage: dotnet benchmarks/Speaking.LoadTest/bin/Release/net10.0/Speaking.LoadTest.dll <command> [arguments] [options]
+
+      connections N              N sockets from 127.0.0.x sources; server RSS and managed heap per socket (after full GCs),
+                                 ping->pong percentiles on --sample sockets while all stay open, RSS after they close
+          --per-address 1000 --concurrency 100 --sample 100 --ping-seconds 10 --ping-rate 5 --settle 10
+      relay PAIRS RATE SECONDS   PAIRS matched pairs each sending RATE msg/s each way for SECONDS, against the bare Node
+                                 relay (benchmarks/bare-relay) first, then the service; delivered msg/s, p50/p99/p999, ratios
+          --warmup 2 --drain 10 --per-address 1000 --concurrency 100 --no-reference --bare-relay-dir DIR
+      match N                    N users join the queue at once, right after a round; time to the last `matched`, the
+                                 round's time, and that everyone was matched exactly once, in one round
+          --interval S (roulette interval; default 2, 5 from 2,000 users) --per-address 1000 --concurrency 100
+      rest                       wrk (or --builtin-client) against a bare Kestrel /health, then the service's /health,
+                                 /auth/me and /users?online_only=true; req/s, latency, database commands per request
+          --seconds 10 --warmup 2 --connections 64 --threads 2 --online 300 --count-requests 200 --no-reference --builtin-client
+
+    every command: --max-seconds S (hard bound; default per command), --url URL [--pid PID] (a running service on
+    loopback; needs DATABASE_URL and SECRET_KEY to seed users), --api-dll PATH, --env NAME=VALUE (extra service
+    setting, repeatable), --verbose (service output on stderr). Without --url the tool starts the service itself
+    (dotnet src/Api/bin/<config>/net10.0/Speaking.Api.dll) against a throwaway PostgreSQL, or DATABASE_URL when set.
+    """;
+
+if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
-    ["PORT"] = "0", ["ROULETTE_INTERVAL_SECONDS"] = "1", ["SECRET_KEY"] = "load-test-secret", ["SPEAKING_DATA_DIR"] = dataDir,
-    ["Serilog:MinimumLevel:Default"] = "Warning", ["REGISTER_MAX_PER_ADDRESS"] = "100000",
+    Console.Error.WriteLine(Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+var command = args[0];
+Options options;
+try
+{
+    options = Options.Parse(args.Skip(1));
+}
+catch (UsageException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(Usage);
+    return 2;
+}
+
+if (command == "bare-kestrel") return await References.RunBareKestrelAsync(options);
+
+Func<Options, CancellationToken, Task<object>>? run = command switch
+{
+    "connections" => ConnectionsCommand.RunAsync,
+    "relay" => RelayCommand.RunAsync,
+    "match" => MatchCommand.RunAsync,
+    "rest" => RestCommand.RunAsync,
+    _ => null,
 };
-if (Environment.GetEnvironmentVariable("DATABASE_URL") is { Length: > 0 } url) settings["DATABASE_URL"] = url;
-
-var app = await SpeakingApp.CreateAsync([], settings);
-await app.StartAsync();
-var port = app.BoundPort;
-using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-var users = pairs * 2;
-Console.WriteLine($"pairs={pairs} candidates={candidates} users={users} cores={Environment.ProcessorCount}");
-
-var clock = Stopwatch.StartNew();
-var registered = new (string Id, string Token)[users];
-await Parallel.ForEachAsync(Enumerable.Range(0, users), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, ct) =>
+if (run is null)
 {
-    var response = await http.PostAsJsonAsync("/auth/register",
-        new { email = $"load{i}-{Guid.NewGuid():N}@example.com", password = "secret123", username = $"load{i}" }, ct);
-    response.EnsureSuccessStatusCode();
-    using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(ct));
-    registered[i] = (body.RootElement.GetProperty("user").GetProperty("id").GetString()!, body.RootElement.GetProperty("access_token").GetString()!);
-});
-var registerSeconds = clock.Elapsed.TotalSeconds;
-
-var sockets = new ClientWebSocket[users];
-for (var i = 0; i < users; i++)
-{
-    sockets[i] = new ClientWebSocket();
-    await sockets[i].ConnectAsync(new Uri($"ws://127.0.0.1:{port}/ws/match/{registered[i].Id}?token={registered[i].Token}"), CancellationToken.None);
+    Console.Error.WriteLine($"unknown command '{command}'");
+    Console.Error.WriteLine(Usage);
+    return 2;
 }
 
-clock.Restart();
-foreach (var socket in sockets) await Send(socket, """{"type":"join_queue","data":{"mode":"roulette"}}""");
-var partners = new string[users];
-await Task.WhenAll(Enumerable.Range(0, users).Select(async i =>
+int maxSeconds;
+try
 {
-    while (true)
-    {
-        using var message = JsonDocument.Parse(await Receive(sockets[i]));
-        if (message.RootElement.GetProperty("type").GetString() != "matched") continue;
-        partners[i] = message.RootElement.GetProperty("data").GetProperty("partner_id").GetString()!;
-        return;
-    }
-}));
-var matchSeconds = clock.Elapsed.TotalSeconds;
-
-var latencies = new double[users * candidates];
-clock.Restart();
-var receivers = Enumerable.Range(0, users).Select(async i =>
-{
-    for (var n = 0; n < candidates; n++)
-    {
-        using var message = JsonDocument.Parse(await Receive(sockets[i]));
-        var sent = message.RootElement.GetProperty("data").GetProperty("candidate").GetProperty("candidate").GetString()!;
-        latencies[i * candidates + n] = Stopwatch.GetElapsedTime(long.Parse(sent.Split(' ')[1])).TotalMilliseconds;
-    }
-}).ToArray();
-var senders = Enumerable.Range(0, users).Select(async i =>
-{
-    for (var n = 0; n < candidates; n++)
-    {
-        var candidate = "candidate: " + Stopwatch.GetTimestamp() + " udp";
-        await Send(sockets[i], JsonSerializer.Serialize(new
-        {
-            type = "ice_candidate",
-            data = new { target_user_id = partners[i], data = new { candidate = new { candidate, sdpMid = "0", sdpMLineIndex = 0 } } },
-        }));
-        if (n % 10 == 9) await Task.Delay(500); // stay inside the 20 msg/s per-connection limit (bursts of 50)
-    }
-}).ToArray();
-await Task.WhenAll(senders);
-await Task.WhenAll(receivers);
-var relaySeconds = clock.Elapsed.TotalSeconds;
-
-Array.Sort(latencies);
-double Percentile(double p) => latencies[Math.Min(latencies.Length - 1, (int)(p * latencies.Length))];
-Console.WriteLine($"register {users} users: {registerSeconds:0.00} s ({users / registerSeconds:0} /s)");
-Console.WriteLine($"queue -> everyone matched: {matchSeconds:0.00} s (interval 1 s)");
-Console.WriteLine($"relayed {latencies.Length} candidates in {relaySeconds:0.00} s ({latencies.Length / relaySeconds:0} msg/s, paced by the rate limit)");
-Console.WriteLine($"relay latency ms: p50 {Percentile(0.50):0.0}  p95 {Percentile(0.95):0.0}  p99 {Percentile(0.99):0.0}  max {latencies[^1]:0.0}");
-
-foreach (var socket in sockets) socket.Abort();
-await app.DisposeAsync();
-try { Directory.Delete(dataDir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-return;
-
-static Task Send(ClientWebSocket socket, string text) =>
-    socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, CancellationToken.None);
-
-static async Task<string> Receive(ClientWebSocket socket)
-{
-    var buffer = new byte[64 * 1024];
-    var length = 0;
-    WebSocketReceiveResult result;
-    do
-    {
-        result = await socket.ReceiveAsync(new ArraySegment<byte>(buffer, length, buffer.Length - length), CancellationToken.None);
-        length += result.Count;
-    } while (!result.EndOfMessage);
-    return Encoding.UTF8.GetString(buffer, 0, length);
+    maxSeconds = options.Int("max-seconds", DefaultMaxSeconds(command, options), 1, 24 * 3600);
 }
+catch (UsageException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+
+var fileLimit = Machine.RaiseFileLimit();
+Output.Progress($"{command}: bounded to {maxSeconds} s; file-descriptor limit {fileLimit}; {Environment.ProcessorCount} cores");
+using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(maxSeconds));
+// A last resort: if unwinding after the deadline hangs, the process still ends (children are killed on exit).
+await using var watchdog = new Timer(_ =>
+{
+    Output.Result(new { Command = command, Ok = false, Error = $"did not finish within --max-seconds {maxSeconds} (+30 s to unwind)" });
+    Environment.Exit(3);
+}, null, TimeSpan.FromSeconds(maxSeconds + 30), Timeout.InfiniteTimeSpan);
+
+try
+{
+    var result = await run(options, deadline.Token);
+    Output.Result(result);
+    return result is CommandResult { Ok: false } ? 1 : 0;
+}
+catch (UsageException e)
+{
+    Output.Progress(e.Message);
+    Output.Result(new { Command = command, Ok = false, Error = e.Message });
+    return 2;
+}
+catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+{
+    Output.Result(new { Command = command, Ok = false, Error = $"stopped by --max-seconds {maxSeconds}" });
+    return 1;
+}
+catch (Exception e)
+{
+    Output.Progress("failed: " + e);
+    Output.Result(new { Command = command, Ok = false, Error = e.GetBaseException().Message });
+    return 1;
+}
+
+static int DefaultMaxSeconds(string command, Options options) => command switch
+{
+    "relay" => 300 + 2 * options.PositionalInt(2, "SECONDS", 30, 1, 3600),
+    "connections" => 1200,
+    "match" => 600,
+    _ => 600,
+};
