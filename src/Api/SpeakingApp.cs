@@ -99,6 +99,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             web.MapQueue();
             web.MapPartners();
             web.MapRealtime();
+            web.MapPractice();
 
             return new SpeakingApp(web, embedded, settings, logger);
         }

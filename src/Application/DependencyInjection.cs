@@ -3,6 +3,7 @@ using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Speaking.Application.Auth;
 using Speaking.Application.Common;
+using Speaking.Application.Practice;
 using Speaking.Domain.Partners;
 
 namespace Speaking.Application;
@@ -33,6 +34,8 @@ public static class DependencyInjection
         services.AddSingleton<IClock, SystemClock>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<InvitationBook>();
+        services.AddSingleton<PracticeAssignment>();
+        services.AddSingleton<IEffectiveLevel, EffectiveLevel>();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using MediatR;
 using Microsoft.Extensions.Logging;
 using Speaking.Application.Common;
+using Speaking.Application.Practice;
 using Speaking.Application.Queue;
 using Speaking.Application.Realtime;
 using Speaking.Application.Users;
@@ -52,7 +53,8 @@ public sealed class InvitePartnerCommandHandler(IPartnerRepository partners, IUs
 public sealed record RespondToInviteCommand(Guid ResponderId, string? InviterUserId, bool Accepted) : IRequest<SocketReply>;
 
 public sealed class RespondToInviteCommandHandler(ISessionRepository sessions, IUserRepository users, IRealtimeNotifier notifier,
-    InvitationBook invitations, IClock clock, ILogger<RespondToInviteCommandHandler> logger) : IRequestHandler<RespondToInviteCommand, SocketReply>
+    InvitationBook invitations, IClock clock, IEffectiveLevel levels, PracticeAssignment practice, ILogger<RespondToInviteCommandHandler> logger)
+    : IRequestHandler<RespondToInviteCommand, SocketReply>
 {
     public static readonly InviteErrorMessage NoInvitation = new(PartnerErrors.NoPendingInvitation);
     public static readonly InviteErrorMessage AlreadyInSession = new("Already in a session");
@@ -74,7 +76,7 @@ public sealed class RespondToInviteCommandHandler(ISessionRepository sessions, I
             Session.NewRoomId(Guid.NewGuid()), now);
         if (!await sessions.TryStartInvitedAsync(session, cancellationToken)) return AlreadyInSession;
 
-        await MatchNotifier.NotifyAsync([session], users, notifier, logger, cancellationToken);
+        await MatchNotifier.NotifyAsync([session], users, notifier, levels, practice, logger, cancellationToken);
         return SocketReply.None;
     }
 }

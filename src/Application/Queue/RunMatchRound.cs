@@ -2,6 +2,7 @@ using MediatR;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Speaking.Application.Common;
+using Speaking.Application.Practice;
 using Speaking.Application.Realtime;
 using Speaking.Application.Users;
 using Speaking.Domain.Matchmaking;
@@ -19,8 +20,8 @@ public sealed record MatchRoundReport(int Tickets, int Proposed, int Committed);
 public sealed record RunMatchRoundCommand : IRequest<MatchRoundReport>;
 
 public sealed class RunMatchRoundCommandHandler(IQueueRepository queue, ISessionRepository sessions, IUserRepository users,
-    IPresence presence, IRealtimeNotifier notifier, IClock clock, IOptions<MatchmakingOptions> options,
-    ILogger<RunMatchRoundCommandHandler> logger) : IRequestHandler<RunMatchRoundCommand, MatchRoundReport>
+    IPresence presence, IRealtimeNotifier notifier, IClock clock, IOptions<MatchmakingOptions> options, IEffectiveLevel levels,
+    PracticeAssignment practice, ILogger<RunMatchRoundCommandHandler> logger) : IRequestHandler<RunMatchRoundCommand, MatchRoundReport>
 {
     public async Task<MatchRoundReport> Handle(RunMatchRoundCommand request, CancellationToken cancellationToken)
     {
@@ -39,20 +40,25 @@ public sealed class RunMatchRoundCommandHandler(IQueueRepository queue, ISession
             .ToArray();
         var committed = await sessions.CommitMatchesAsync(proposed, cancellationToken);
 
-        await MatchNotifier.NotifyAsync(committed, users, notifier, logger, cancellationToken);
+        await MatchNotifier.NotifyAsync(committed, users, notifier, levels, practice, logger, cancellationToken);
         return new MatchRoundReport(tickets.Count, proposed.Length, committed.Count);
     }
 }
 
-/// <summary>Sends <c>matched</c> for committed sessions, callee first, with the partner's name and level as they are now.</summary>
+/// <summary>
+/// Sends <c>matched</c> for committed sessions, callee first, with the partner's name and level as they are now
+/// (the level LEVEL_SOURCE says) and the pair's practice card.
+/// </summary>
 internal static class MatchNotifier
 {
     public static async Task NotifyAsync(IReadOnlyList<Session> sessions, IUserRepository users, IRealtimeNotifier notifier,
-        ILogger logger, CancellationToken ct)
+        IEffectiveLevel levels, PracticeAssignment practice, ILogger logger, CancellationToken ct)
     {
         if (sessions.Count == 0) return;
         var people = (await users.GetManyAsync(sessions.SelectMany(s => new[] { s.User1Id, s.User2Id }).ToHashSet(), ct))
             .ToDictionary(u => u.Id);
+        var level = await levels.OfAsync(people.Values, ct);
+        var cards = await practice.AssignAsync(sessions, ct);
 
         foreach (var session in sessions)
         {
@@ -62,10 +68,11 @@ internal static class MatchNotifier
                 continue;
             }
 
+            var card = cards.GetValueOrDefault(session.Id);
             await notifier.SendAsync(callee.Id, new MatchedMessage(new MatchedData(initiator.Id, initiator.Username,
-                initiator.CurrentLevel, session.RoomId, session.Id, IsInitiator: false)));
+                level[initiator.Id], session.RoomId, session.Id, IsInitiator: false) { Practice = card }));
             await notifier.SendAsync(initiator.Id, new MatchedMessage(new MatchedData(callee.Id, callee.Username,
-                callee.CurrentLevel, session.RoomId, session.Id, IsInitiator: true)));
+                level[callee.Id], session.RoomId, session.Id, IsInitiator: true) { Practice = card }));
         }
     }
 }

@@ -5,6 +5,7 @@ using Speaking.Application.Users;
 using Speaking.Domain.Common;
 using Speaking.Domain.Matchmaking;
 using Speaking.Application.Common;
+using Speaking.Application.Practice;
 
 namespace Speaking.Application.Queue;
 
@@ -15,7 +16,8 @@ namespace Speaking.Application.Queue;
 /// </summary>
 public sealed record JoinQueueFromSocketCommand(Guid UserId, JsonElement? Mode, JsonElement? LevelFilter) : IRequest<SocketReply>;
 
-public sealed class JoinQueueFromSocketCommandHandler(IQueueRepository queue, ISessionRepository sessions, IUserRepository users, IClock clock)
+public sealed class JoinQueueFromSocketCommandHandler(IQueueRepository queue, ISessionRepository sessions, IUserRepository users,
+    IEffectiveLevel levels, IClock clock)
     : IRequestHandler<JoinQueueFromSocketCommand, SocketReply>
 {
     public static readonly ErrorMessage InvalidMode = new("Invalid mode");
@@ -39,7 +41,7 @@ public sealed class JoinQueueFromSocketCommandHandler(IQueueRepository queue, IS
 
         var user = await users.GetAsync(request.UserId, cancellationToken);
         if (user is null) return ErrorMessage.InvalidMessage;
-        var band = level is { } l ? IeltsBand.From(l) : user.Level;
+        var band = level is { } l ? IeltsBand.From(l) : IeltsBand.From(await levels.OfAsync(user, cancellationToken));
 
         var joined = await QueueJoining.JoinAsync(queue, sessions, request.UserId, mode, band, clock.UtcNow, cancellationToken);
         if (!joined.IsSuccess) return joined.Error == QueueErrors.InSession ? InSession : AlreadyQueued;

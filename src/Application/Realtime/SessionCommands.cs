@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MediatR;
 using Speaking.Application.Common;
+using Speaking.Application.Practice;
 using Speaking.Application.Queue;
 using Speaking.Application.Users;
 
@@ -28,7 +29,7 @@ public sealed record SendChatCommand(Guid FromUserId, Guid TargetUserId, string 
     public const int MaxLength = 2000;
 }
 
-public sealed class SendChatCommandHandler(ISessionRepository sessions, IRealtimeNotifier notifier, IClock clock)
+public sealed class SendChatCommandHandler(ISessionRepository sessions, IRealtimeNotifier notifier, IChatArchive archive, IClock clock)
     : IRequestHandler<SendChatCommand, SocketReply>
 {
     public async Task<SocketReply> Handle(SendChatCommand request, CancellationToken cancellationToken)
@@ -37,8 +38,9 @@ public sealed class SendChatCommandHandler(ISessionRepository sessions, IRealtim
         if (!await sessions.ArePartnersInCallAsync(request.FromUserId, request.TargetUserId, cancellationToken))
             return ErrorMessage.NotInSession;
 
-        await notifier.SendAsync(request.TargetUserId,
-            new ChatMessage(request.FromUserId, request.Message, ServerMessage.FormatTime(clock.UtcNow)));
+        var sentAt = clock.UtcNow;
+        await notifier.SendAsync(request.TargetUserId, new ChatMessage(request.FromUserId, request.Message, ServerMessage.FormatTime(sentAt)));
+        await archive.StoreAsync(new ChatLine(request.FromUserId, request.TargetUserId, request.Message, sentAt), cancellationToken);
         return SocketReply.None;
     }
 }

@@ -39,6 +39,7 @@ public sealed record SpeakingSettings
     public int PartnerRequestCooldownHours { get; init; } = 24;
     public string DataDirectory { get; init; } = ".data";
     public int PasswordHashIterations { get; init; } = 100_000;
+    public PracticeSettings Practice { get; init; } = new();
 
     public static readonly string[] SupportedAlgorithms = ["HS256", "HS384", "HS512"];
 
@@ -105,10 +106,11 @@ public sealed record SpeakingSettings
             PartnerRequestCooldownHours = Int(config, "PARTNER_REQUEST_COOLDOWN_HOURS", defaults.PartnerRequestCooldownHours, min: 0),
             DataDirectory = Get("SPEAKING_DATA_DIR") ?? defaults.DataDirectory,
             PasswordHashIterations = Int(config, "PASSWORD_HASH_ITERATIONS", defaults.PasswordHashIterations, min: 1000),
+            Practice = PracticeSettings.From(config),
         };
     }
 
-    private static int Int(IConfiguration config, string name, int fallback, int min, int max = int.MaxValue)
+    internal static int Int(IConfiguration config, string name, int fallback, int min, int max = int.MaxValue)
     {
         var text = config[name];
         if (string.IsNullOrWhiteSpace(text)) return fallback;

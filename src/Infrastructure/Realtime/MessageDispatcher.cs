@@ -2,6 +2,7 @@ using System.Text.Json;
 using MediatR;
 using Microsoft.Extensions.Logging;
 using Speaking.Application.Partners;
+using Speaking.Application.Practice;
 using Speaking.Application.Queue;
 using Speaking.Application.Realtime;
 
@@ -65,7 +66,8 @@ public sealed class MessageDispatcher(IMediator mediator, ILogger<MessageDispatc
     }
 
     private static readonly HashSet<string> KnownTypes =
-        ["ping", "join_queue", "leave_queue", "offer", "answer", "ice_candidate", "chat", "end_session", "invite_partner", "invite_response"];
+        ["ping", "join_queue", "leave_queue", "offer", "answer", "ice_candidate", "chat", "end_session", "invite_partner", "invite_response",
+            "practice_start", "practice_stop"];
 
     /// <summary>Either a use case to run or the reply itself when the message is not well formed.</summary>
     private static object? ToRequest(Guid userId, string type, JsonElement data)
@@ -123,6 +125,14 @@ public sealed class MessageDispatcher(IMediator mediator, ILogger<MessageDispatc
                 if (inviter!.Value.ValueKind != JsonValueKind.String) return SocketReply.Of(ErrorMessage.InvalidMessage);
                 var accepted = Optional(data, "accepted") is { ValueKind: JsonValueKind.True };
                 return new RespondToInviteCommand(userId, inviter.Value.GetString(), accepted);
+            }
+
+            case "practice_start" or "practice_stop":
+            {
+                var session = Optional(data, "session_id");
+                if (IsBlank(session)) return SocketReply.Of(PracticeSocketErrors.SessionIdRequired);
+                if (!TryGuid(session!.Value, out var sessionId)) return SocketReply.Of(ErrorMessage.InvalidMessage);
+                return type == "practice_start" ? new StartPracticeCommand(userId, sessionId) : new StopPracticeCommand(userId, sessionId);
             }
 
             default:

@@ -111,7 +111,7 @@ public class RespondToInviteCommandHandlerTests
     }
 
     private Task<SocketReply> Respond(string? inviter, bool accepted) =>
-        new RespondToInviteCommandHandler(_sessions, _users, _notifier, _book, Fakes.ClockAt(Fakes.Now),
+        new RespondToInviteCommandHandler(_sessions, _users, _notifier, _book, Fakes.ClockAt(Fakes.Now), Fakes.SelfLevels, Fakes.Practice(),
                 NullLogger<RespondToInviteCommandHandler>.Instance)
             .Handle(new RespondToInviteCommand(_me.Id, inviter, accepted), default);
 

@@ -37,7 +37,7 @@ public class JoinQueueCommandHandlerTests : QueueHandlerTestBase
 {
     private readonly JoinQueueCommandHandler _handler;
 
-    public JoinQueueCommandHandlerTests() => _handler = new JoinQueueCommandHandler(Queue, Sessions, Users, Fakes.ClockAt(Fakes.Now));
+    public JoinQueueCommandHandlerTests() => _handler = new JoinQueueCommandHandler(Queue, Sessions, Users, Fakes.SelfLevels, Fakes.ClockAt(Fakes.Now));
 
     private Task<Result<QueueStatusView>> Join(QueueMode mode, Input<double> level) =>
         _handler.Handle(new JoinQueueCommand(Me.Id, mode, BodyShape.Object, level), default);
@@ -106,7 +106,7 @@ public class JoinQueueFromSocketCommandHandlerTests : QueueHandlerTestBase
     private readonly JoinQueueFromSocketCommandHandler _handler;
 
     public JoinQueueFromSocketCommandHandlerTests() =>
-        _handler = new JoinQueueFromSocketCommandHandler(Queue, Sessions, Users, Fakes.ClockAt(Fakes.Now));
+        _handler = new JoinQueueFromSocketCommandHandler(Queue, Sessions, Users, Fakes.SelfLevels, Fakes.ClockAt(Fakes.Now));
 
     private static JsonElement? Json(string? text) => text is null ? null : JsonDocument.Parse(text).RootElement.Clone();
 
@@ -239,7 +239,7 @@ public class RunMatchRoundCommandHandlerTests
 
     private Task<MatchRoundReport> Run(bool requireConnection = true) =>
         new RunMatchRoundCommandHandler(_queue, _sessions, _users, _presence, _notifier, Fakes.ClockAt(Fakes.Now),
-                Options.Create(new MatchmakingOptions { MatchRequiresConnection = requireConnection }),
+                Options.Create(new MatchmakingOptions { MatchRequiresConnection = requireConnection }), Fakes.SelfLevels, Fakes.Practice(),
                 NullLogger<RunMatchRoundCommandHandler>.Instance)
             .Handle(new RunMatchRoundCommand(), default);
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NSubstitute;
+using Speaking.Application.Practice;
 using Speaking.Application.Queue;
 using Speaking.Application.Realtime;
 using Speaking.Application.Users;
@@ -69,8 +70,10 @@ public class RelaySignalCommandHandlerTests : RealtimeHandlerTestBase
 
 public class SendChatCommandHandlerTests : RealtimeHandlerTestBase
 {
+    private readonly IChatArchive Archive = Substitute.For<IChatArchive>();
+
     private Task<SocketReply> Chat(Guid target, string text) =>
-        new SendChatCommandHandler(Sessions, Notifier, Fakes.ClockAt(Fakes.Now)).Handle(new SendChatCommand(Me, target, text), default);
+        new SendChatCommandHandler(Sessions, Notifier, Archive, Fakes.ClockAt(Fakes.Now)).Handle(new SendChatCommand(Me, target, text), default);
 
     [Fact]
     public async Task Handle_RelaysChatWithTheTimeToTheSessionPartner()
@@ -107,6 +110,31 @@ public class SendChatCommandHandlerTests : RealtimeHandlerTestBase
     {
         (await Chat(Partner, "hello")).Messages.ShouldBe([ErrorMessage.NotInSession]);
         await Notifier.DidNotReceiveWithAnyArgs().SendAsync(default, default!);
+        await Archive.DidNotReceiveWithAnyArgs().StoreAsync(default!, default);
+    }
+
+    [Fact]
+    public async Task Handle_ArchivesTheRelayedLineWithTheTimeThePartnerSaw()
+    {
+        InSessionTogether();
+
+        await Chat(Partner, "hello");
+
+        Received.InOrder(() =>
+        {
+            _ = Notifier.SendAsync(Partner, Arg.Any<ChatMessage>());
+            _ = Archive.StoreAsync(new ChatLine(Me, Partner, "hello", Fakes.Now), Arg.Any<CancellationToken>());
+        });
+    }
+
+    [Fact]
+    public async Task Handle_ArchivesNothingThatWasRefused()
+    {
+        InSessionTogether();
+
+        await Chat(Partner, new string('x', 2001));
+
+        await Archive.DidNotReceiveWithAnyArgs().StoreAsync(default!, default);
     }
 }
 
