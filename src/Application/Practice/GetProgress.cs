@@ -50,7 +50,7 @@ public sealed class GetProgressQueryHandler(IUserRepository users, IFeedbackRepo
             progress.Weeks.Select(w => new WeeklyBandView(w.WeekStart.ToString("yyyy-MM-dd"), BandProgress.IsoWeek(w.WeekStart), w.Count,
                 CriteriaView.Of(w.Averages)!, w.Band)).ToArray(),
             user.CurrentLevel, user.TargetScore,
-            progress.MeasuredBand is { } band ? band - user.CurrentLevel : null,
+            progress.MeasuredBand is { } band ? Math.Round(band - user.CurrentLevel, 2) : null,
             options.Value.LevelSource == LevelSource.Measured ? "measured" : "self", effective);
     }
 }
