@@ -37,9 +37,10 @@ public sealed record SpeakingSettings
     public int RegisterMaxPerAddress { get; init; } = 1000;
     public int RegisterWindowSeconds { get; init; } = 600;
     public int PartnerRequestCooldownHours { get; init; } = 24;
+    /// <summary>IELTS practice: feedback, chat retention, LEVEL_SOURCE, the timed script's phase lengths.</summary>
+    public PracticeSettings Practice { get; init; } = new();
     public string DataDirectory { get; init; } = ".data";
     public int PasswordHashIterations { get; init; } = 100_000;
-    public PracticeSettings Practice { get; init; } = new();
 
     public static readonly string[] SupportedAlgorithms = ["HS256", "HS384", "HS512"];
 
