@@ -101,6 +101,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             web.MapQueue();
             web.MapPartners();
             web.MapRealtime();
+            web.MapPractice();
 
             return new SpeakingApp(web, embedded, settings, logger);
         }

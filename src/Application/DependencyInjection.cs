@@ -3,6 +3,7 @@ using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Speaking.Application.Auth;
 using Speaking.Application.Common;
+using Speaking.Application.Practice;
 using Speaking.Application.Sessions;
 
 namespace Speaking.Application;
@@ -35,6 +36,8 @@ public static class DependencyInjection
         services.AddScoped<SessionAnnouncer>();
         services.AddScoped<SessionResumption>();
         services.AddScoped<ReconnectDeadlines>();
+        services.AddSingleton<PracticeAssignment>();
+        services.AddSingleton<IEffectiveLevel, EffectiveLevel>();
         return services;
     }
 }

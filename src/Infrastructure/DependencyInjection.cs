@@ -16,6 +16,7 @@ using Speaking.Infrastructure.Configuration;
 using Speaking.Infrastructure.Matchmaking;
 using Speaking.Infrastructure.Persistence;
 using Speaking.Infrastructure.Persistence.Repositories;
+using Speaking.Infrastructure.Practice;
 using Speaking.Infrastructure.Realtime;
 
 namespace Speaking.Infrastructure;
@@ -84,6 +85,7 @@ public static class DependencyInjection
         });
         services.Configure<PartnerOptions>(o => o.PartnerRequestCooldownHours = settings.PartnerRequestCooldownHours);
         services.Configure<PasswordHashingOptions>(o => o.Iterations = settings.PasswordHashIterations);
+        services.AddPractice(settings.Practice);
         return services;
     }
 

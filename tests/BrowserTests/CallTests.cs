@@ -101,6 +101,35 @@ public sealed class CallTests(Chromium chromium) : IAsyncLifetime
         (await mode.ExecuteScalarAsync()).ShouldBe("level_filter");
     }
 
+    [Fact]
+    public async Task Matched_CarriesThePracticeCard_AndTheCallStillConnects_WithTheTimedScriptRunning()
+    {
+        var (a, b) = (await _host.RegisterAsync("Anna"), await _host.RegisterAsync("Bek"));
+        await using var pageA = await CallPage.OpenAsync(chromium.Browser, _server, _host, a);
+        await using var pageB = await CallPage.OpenAsync(chromium.Browser, _server, _host, b);
+
+        await StartCallAsync(pageA, pageB, page => page.JoinRouletteAsync()); // ICE connected, partner audio, no errors
+
+        var practiceA = (await pageA.StateAsync()).GetProperty("matched").GetProperty("practice");
+        var practiceB = (await pageB.StateAsync()).GetProperty("matched").GetProperty("practice");
+        practiceA.GetProperty("card").GetProperty("id").GetString().ShouldStartWith("card-");
+        practiceA.GetProperty("card").GetProperty("topic").GetString().ShouldStartWith("Describe ");
+        practiceA.GetProperty("part1_questions").GetArrayLength().ShouldBe(3);
+        practiceB.GetRawText().ShouldBe(practiceA.GetRawText());
+
+        // The script's messages are unknown to the page, as to the frontend: ignored, and the call goes on.
+        await pageA.StartPracticeAsync();
+        await pageA.WaitUntilAsync("state.otherMessages.includes('practice_phase')");
+        await pageB.WaitUntilAsync("state.otherMessages.includes('practice_phase')");
+        await ChatBothWaysAsync(pageA, pageB, "Part 1: where is your hometown?", "In Samarkand.");
+        foreach (var page in new[] { pageA, pageB })
+        {
+            var state = await page.StateAsync();
+            state.GetProperty("iceConnectionState").GetString().ShouldBeOneOf("connected", "completed");
+            state.GetProperty("errors").GetArrayLength().ShouldBe(0, state.GetRawText());
+        }
+    }
+
     /// <summary>
     /// A joins, then B (so A is the initiator); both get the same match and reach a connected call with the
     /// partner's audio track. Returns the session id.

@@ -12,7 +12,7 @@ namespace Speaking.IntegrationTests;
 public sealed class FrontendFlowTests : HostPerTest
 {
     private static readonly string[] UserKeys = ["created_at", "current_level", "email", "id", "is_online", "last_seen", "target_score", "username"];
-    private static readonly string[] MatchedKeys = ["is_initiator", "partner_id", "partner_level", "partner_username", "room_id", "session_id"];
+    private static readonly string[] MatchedKeys = ["is_initiator", "partner_id", "partner_level", "partner_username", "practice", "room_id", "session_id"];
     [Fact]
     public async Task F1_Register_ReturnsATokenAndTheUser_AndADuplicateEmailShowsItsDetail()
     {

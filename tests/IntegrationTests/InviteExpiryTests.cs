@@ -8,22 +8,6 @@ namespace Speaking.IntegrationTests;
 /// <summary>The 60 s invitation lifetime, in the real service, with a clock the test moves instead of waiting a minute.</summary>
 public sealed class InviteExpiryTests
 {
-    private sealed class MovableClock : IClock
-    {
-        private long _offsetTicks;
-
-        public DateTime UtcNow
-        {
-            get
-            {
-                var now = DateTime.UtcNow.AddTicks(Interlocked.Read(ref _offsetTicks));
-                return new DateTime(now.Ticks - now.Ticks % 10, DateTimeKind.Utc);
-            }
-        }
-
-        public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
-    }
-
     [Theory]
     [InlineData(59, true)]
     [InlineData(61, false)]

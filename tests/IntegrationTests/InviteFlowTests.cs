@@ -86,7 +86,7 @@ public sealed class InviteFlowTests : HostPerTest
         {
             matched.Keys().ShouldBe(["data", "type"]);
             matched.Type().ShouldBe("matched");
-            matched.GetProperty("data").Keys().ShouldBe(["is_initiator", "partner_id", "partner_level", "partner_username", "room_id", "session_id"]);
+            matched.GetProperty("data").Keys().ShouldBe(["is_initiator", "partner_id", "partner_level", "partner_username", "practice", "room_id", "session_id"]);
             matched.GetProperty("data").Str("room_id").ShouldMatch("^room_[0-9a-f]{12}$");
         }
 

@@ -161,3 +161,23 @@ public sealed class ReadinessResponse
     [Description("The database check: healthy, degraded, unhealthy, or unknown.")]
     public required string Database { get; init; }
 }
+
+/// <summary>Body of <c>POST /sessions/{id}/feedback</c>.</summary>
+[Description("Peer feedback on the four IELTS speaking criteria; each score 1–9 in half bands.")]
+public sealed class FeedbackRequest
+{
+    [Range(1, 9), Description("Fluency and coherence, 1–9 in steps of 0.5.")]
+    public required double FluencyCoherence { get; init; }
+
+    [Range(1, 9), Description("Lexical resource, 1–9 in steps of 0.5.")]
+    public required double LexicalResource { get; init; }
+
+    [Range(1, 9), Description("Grammatical range and accuracy, 1–9 in steps of 0.5.")]
+    public required double GrammaticalRangeAccuracy { get; init; }
+
+    [Range(1, 9), Description("Pronunciation, 1–9 in steps of 0.5.")]
+    public required double Pronunciation { get; init; }
+
+    [MaxLength(1000), Description("Optional comment, at most 1000 characters.")]
+    public string? Comment { get; init; }
+}

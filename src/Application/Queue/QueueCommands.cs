@@ -1,6 +1,7 @@
 using FluentValidation;
 using MediatR;
 using Speaking.Application.Common;
+using Speaking.Application.Practice;
 using Speaking.Application.Users;
 using Speaking.Domain.Common;
 using Speaking.Domain.Matchmaking;
@@ -41,14 +42,14 @@ public sealed class JoinQueueCommandValidator : AbstractValidator<JoinQueueComma
     }
 }
 
-public sealed class JoinQueueCommandHandler(IQueueRepository queue, IUserRepository users, IClock clock)
+public sealed class JoinQueueCommandHandler(IQueueRepository queue, IUserRepository users, IEffectiveLevel levels, IClock clock)
     : IRequestHandler<JoinQueueCommand, Result<QueueStatusView>>
 {
     public async Task<Result<QueueStatusView>> Handle(JoinQueueCommand request, CancellationToken cancellationToken)
     {
         var user = await users.GetAsync(request.UserId, cancellationToken);
         if (user is null) return UserErrors.Gone;
-        var level = request.LevelFilter.IsPresent ? IeltsBand.From(request.LevelFilter.Value) : user.Level;
+        var level = request.LevelFilter.IsPresent ? IeltsBand.From(request.LevelFilter.Value) : IeltsBand.From(await levels.OfAsync(user, cancellationToken));
 
         var joined = await QueueJoining.JoinAsync(queue, request.UserId, null, request.Mode, level, widen: false, clock.UtcNow, cancellationToken);
         if (!joined.IsSuccess) return joined.Error!;

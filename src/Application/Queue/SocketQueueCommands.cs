@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MediatR;
 using Speaking.Application.Common;
+using Speaking.Application.Practice;
 using Speaking.Application.Realtime;
 using Speaking.Application.Realtime.Wire;
 using Speaking.Application.Users;
@@ -18,7 +19,7 @@ namespace Speaking.Application.Queue;
 public sealed record JoinQueueFromSocketCommand(Guid UserId, ConnectionRef Connection, JsonElement? Mode, JsonElement? LevelFilter, bool Widen = false)
     : IRequest<SocketReply>;
 
-public sealed class JoinQueueFromSocketCommandHandler(IQueueRepository queue, IUserRepository users, IClock clock)
+public sealed class JoinQueueFromSocketCommandHandler(IQueueRepository queue, IUserRepository users, IEffectiveLevel levels, IClock clock)
     : IRequestHandler<JoinQueueFromSocketCommand, SocketReply>
 {
     public async Task<SocketReply> Handle(JoinQueueFromSocketCommand request, CancellationToken cancellationToken)
@@ -38,7 +39,7 @@ public sealed class JoinQueueFromSocketCommandHandler(IQueueRepository queue, IU
 
         var user = await users.GetAsync(request.UserId, cancellationToken);
         if (user is null) return ErrorMessage.InvalidMessage;
-        var band = level is { } l ? IeltsBand.From(l) : user.Level;
+        var band = level is { } l ? IeltsBand.From(l) : IeltsBand.From(await levels.OfAsync(user, cancellationToken));
 
         var joined = await QueueJoining.JoinAsync(queue, request.UserId, request.Connection, mode, band, request.Widen && mode == QueueMode.LevelFilter,
             clock.UtcNow, cancellationToken);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using MediatR;
 using Speaking.Application.Common;
+using Speaking.Application.Practice;
 using Speaking.Application.Realtime.Wire;
 using Speaking.Application.Sessions;
 
@@ -32,16 +33,19 @@ public sealed record SendChatCommand(Guid FromUserId, ConnectionRef Connection, 
     public const int MaxLength = ClientMessageReader.MaxChatLength;
 }
 
-public sealed class SendChatCommandHandler(ISessionBindings bindings, IRealtimeNotifier notifier, IClock clock) : IRequestHandler<SendChatCommand, SocketReply>
+public sealed class SendChatCommandHandler(ISessionBindings bindings, IRealtimeNotifier notifier, IChatArchive archive, IClock clock)
+    : IRequestHandler<SendChatCommand, SocketReply>
 {
     public async Task<SocketReply> Handle(SendChatCommand request, CancellationToken cancellationToken)
     {
         if (request.Message.Length is 0 or > SendChatCommand.MaxLength || request.Message.Contains('\0')) return ErrorMessage.InvalidChat;
         if (RelayRule.PartnerConnection(bindings, request.Connection, request.FromUserId, request.TargetUserId) is not { } binding)
             return ErrorMessage.NotInSession;
+        var sentAt = clock.UtcNow;
         if (binding.PartnerConnection is { } partner)
-            await notifier.SendToConnectionAsync(partner, new ChatMessage(request.FromUserId, request.Message, ServerMessage.FormatTime(clock.UtcNow)),
+            await notifier.SendToConnectionAsync(partner, new ChatMessage(request.FromUserId, request.Message, ServerMessage.FormatTime(sentAt)),
                 onlyInSession: binding.SessionId);
+        await archive.StoreAsync(new ChatLine(binding.SessionId, request.FromUserId, request.TargetUserId, request.Message, sentAt), cancellationToken);
         return SocketReply.None;
     }
 }

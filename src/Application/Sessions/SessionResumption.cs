@@ -34,18 +34,19 @@ public sealed class SessionResumption(ISessionRepository sessions, IUserReposito
             return false;
         }
 
-        if (side.IsInitiator) await RestartPartnerAsync(side, connection, me, partner);
-        await announcer.SendMatchedAsync(session, me, partner, connection, side.PartnerConnection);
-        if (!side.IsInitiator) await RestartPartnerAsync(side, connection, me, partner);
+        var (mine, theirs) = await announcer.RematchAsync(session, me, partner, ct);
+        if (side.IsInitiator) await RestartPartnerAsync(side, connection, theirs);
+        await announcer.SendMatchedAsync(session, me.Id, mine, connection, side.PartnerConnection);
+        if (!side.IsInitiator) await RestartPartnerAsync(side, connection, theirs);
         logger.LogDebug("Session {SessionId}: user {UserId} resumed on connection {Connection}", session.Id, side.UserId, connection);
         return true;
     }
 
-    private async Task RestartPartnerAsync(Participation side, ConnectionRef connection, Domain.Users.User me, Domain.Users.User partner)
+    private async Task RestartPartnerAsync(Participation side, ConnectionRef connection, MatchedMessage theirs)
     {
         if (side.PartnerConnection is not { } partnerConnection) return; // the partner is away too; their own resume restarts us
         var session = side.Session;
         await notifier.SendToConnectionAsync(partnerConnection, SessionEndedMessage.For(session.Id), new BindingChange.Unbind(session.Id));
-        await announcer.SendMatchedAsync(session, partner, me, partnerConnection, connection);
+        await announcer.SendMatchedAsync(session, side.PartnerId, theirs, partnerConnection, connection);
     }
 }

@@ -37,6 +37,8 @@ public sealed record SpeakingSettings
     public int RegisterMaxPerAddress { get; init; } = 1000;
     public int RegisterWindowSeconds { get; init; } = 600;
     public int PartnerRequestCooldownHours { get; init; } = 24;
+    /// <summary>IELTS practice: feedback, chat retention, LEVEL_SOURCE, the timed script's phase lengths.</summary>
+    public PracticeSettings Practice { get; init; } = new();
     public string DataDirectory { get; init; } = ".data";
     public int PasswordHashIterations { get; init; } = 100_000;
     /// <summary>Where Kestrel listens: --urls / ASPNETCORE_URLS / URLS, else HOST:PORT.</summary>
@@ -152,10 +154,11 @@ public sealed record SpeakingSettings
             PartnerRequestCooldownHours = Int(config, "PARTNER_REQUEST_COOLDOWN_HOURS", defaults.PartnerRequestCooldownHours, min: 0),
             DataDirectory = Get("SPEAKING_DATA_DIR") ?? defaults.DataDirectory,
             PasswordHashIterations = Int(config, "PASSWORD_HASH_ITERATIONS", defaults.PasswordHashIterations, min: 1000),
+            Practice = PracticeSettings.From(config),
         };
     }
 
-    private static int Int(IConfiguration config, string name, int fallback, int min, int max = int.MaxValue)
+    internal static int Int(IConfiguration config, string name, int fallback, int min, int max = int.MaxValue)
     {
         var text = config[name];
         if (string.IsNullOrWhiteSpace(text)) return fallback;

@@ -2,6 +2,7 @@ using MediatR;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Speaking.Application.Partners;
+using Speaking.Application.Practice;
 using Speaking.Application.Queue;
 using Speaking.Application.Realtime;
 using Speaking.Application.Realtime.Wire;
@@ -41,6 +42,8 @@ public sealed class MessageDispatcher(IServiceScopeFactory scopes, SpeakingMetri
             ClientMessage.EndSession end => new EndSessionCommand(userId, connection, end.SessionIdAsSent),
             ClientMessage.InvitePartner invite => new InvitePartnerCommand(userId, connection, invite.PartnerUserId),
             ClientMessage.InviteResponse answer => new RespondToInviteCommand(userId, connection, answer.InviterUserId, answer.Accepted),
+            ClientMessage.PracticeStart start => new StartPracticeCommand(userId, start.SessionId),
+            ClientMessage.PracticeStop stop => new StopPracticeCommand(userId, stop.SessionId),
             _ => null,
         };
         if (command is null) return SocketReply.None;

@@ -51,6 +51,8 @@ public sealed class CallPage : IAsyncDisposable
 
     public Task EndSessionAsync() => Page.EvaluateAsync("() => endSession()");
 
+    public Task StartPracticeAsync() => Page.EvaluateAsync("() => startPractice()");
+
     public Task CloseSocketAsync() => Page.EvaluateAsync("() => closeSocket()");
 
     public Task ReconnectAsync() => Page.EvaluateAsync("() => reconnect()");

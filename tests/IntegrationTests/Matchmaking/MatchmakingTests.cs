@@ -38,7 +38,7 @@ public sealed class MatchmakingTests
         var ma = (await wa.WaitForAsync("matched")).GetProperty("data");
         var mb = (await wb.WaitForAsync("matched")).GetProperty("data");
 
-        ma.Keys().ShouldBe(["is_initiator", "partner_id", "partner_level", "partner_username", "room_id", "session_id"]);
+        ma.Keys().ShouldBe(["is_initiator", "partner_id", "partner_level", "partner_username", "practice", "room_id", "session_id"]);
         ma.GetProperty("is_initiator").GetBoolean().ShouldBeTrue();
         mb.GetProperty("is_initiator").GetBoolean().ShouldBeFalse();
         ma.Str("partner_id").ShouldBe(b.IdText);

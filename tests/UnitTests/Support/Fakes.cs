@@ -1,5 +1,10 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using NSubstitute;
 using Speaking.Application.Common;
+using Speaking.Application.Practice;
+using Speaking.Domain.Practice;
+using Speaking.Infrastructure.Practice;
 using Speaking.Domain.Common;
 using Speaking.Domain.Users;
 
@@ -15,6 +20,27 @@ public static class Fakes
         var clock = Substitute.For<IClock>();
         clock.UtcNow.Returns(now);
         return clock;
+    }
+
+    /// <summary>The real topic bank, as shipped.</summary>
+    public static TopicBank Bank { get; } = TopicBankLoader.LoadEmbedded();
+
+    /// <summary>LEVEL_SOURCE=self: every user's current_level, no storage involved.</summary>
+    public static IEffectiveLevel SelfLevels { get; } = new EffectiveLevel(Substitute.For<IFeedbackRepository>(),
+        Options.Create(new PracticeOptions()), ClockAt(Now), NullLogger<EffectiveLevel>.Instance);
+
+    /// <summary>Card assignment over a fake store that keeps whatever it is asked to store (and has no history).</summary>
+    public static PracticeAssignment Practice(IPracticeRepository? store = null)
+    {
+        if (store is null)
+        {
+            store = Substitute.For<IPracticeRepository>();
+            store.RecentCardsAsync(default!, default!, default, default)
+                .ReturnsForAnyArgs(new Dictionary<Guid, IReadOnlySet<string>>());
+            store.AssignAsync(default!, default).ReturnsForAnyArgs(call => call.Arg<IReadOnlyList<PracticeAssignmentRecord>>());
+        }
+
+        return new PracticeAssignment(store, Bank, ClockAt(Now), NullLogger<PracticeAssignment>.Instance);
     }
 
     public static User User(Guid? id = null, string email = "ann@example.com", string username = "ann", double level = 6.0,

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Speaking.Application.Practice;
+using Speaking.Domain.Practice;
 
 namespace Speaking.Application.Realtime.Wire;
 
@@ -50,7 +52,12 @@ public sealed record MatchedData(
     [property: JsonPropertyName("partner_level")] double PartnerLevel,
     [property: JsonPropertyName("room_id")] string RoomId,
     [property: JsonPropertyName("session_id")] Guid SessionId,
-    [property: JsonPropertyName("is_initiator")] bool IsInitiator);
+    [property: JsonPropertyName("is_initiator")] bool IsInitiator)
+{
+    /// <summary>A-4: the pair's cue card and Part 1 questions; left out when none could be assigned.</summary>
+    [JsonPropertyName("practice"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PracticePayload? Practice { get; init; }
+}
 
 /// <summary>offer / answer / ice_candidate as relayed to the partner; <see cref="Data"/> is the payload untouched.</summary>
 public sealed record SignalMessage(
@@ -86,6 +93,28 @@ public sealed record InviteSentMessage([property: JsonPropertyName("message")] s
 public sealed record InviteErrorMessage([property: JsonPropertyName("message")] string Message) : ServerMessage("invite_error");
 
 public sealed record InviteRejectedMessage([property: JsonPropertyName("message")] string Message) : ServerMessage("invite_rejected");
+
+/// <summary>
+/// a phase of the timed practice script began (<c>phase</c> questions, prepare, speak or discussion), or the
+/// script is over (<c>phase</c> "finished", with part, ends_at and speaker_user_id null).
+/// </summary>
+public sealed record PracticePhaseMessage([property: JsonPropertyName("data")] PracticePhaseData Data) : ServerMessage("practice_phase")
+{
+    public static PracticePhaseMessage Started(Guid sessionId, PracticePhase phase) =>
+        new(new PracticePhaseData(sessionId, phase.Part, phase.Kind.ToWire(), FormatTime(phase.EndsAt), phase.SpeakerUserId));
+
+    public static PracticePhaseMessage Finished(Guid sessionId) => new(new PracticePhaseData(sessionId, null, "finished", null, null));
+}
+
+public sealed record PracticePhaseData(
+    [property: JsonPropertyName("session_id")] Guid SessionId,
+    [property: JsonPropertyName("part")] int? Part,
+    [property: JsonPropertyName("phase")] string Phase,
+    [property: JsonPropertyName("ends_at")] string? EndsAt,
+    [property: JsonPropertyName("speaker_user_id")] Guid? SpeakerUserId);
+
+/// <summary>A-4: the partner rated this user (sent only if the user is online).</summary>
+public sealed record FeedbackReceivedMessage([property: JsonPropertyName("data")] FeedbackView Data) : ServerMessage("feedback_received");
 
 /// <summary>What goes back on the connection that sent a message (possibly nothing).</summary>
 public sealed record SocketReply(IReadOnlyList<ServerMessage> Messages)
