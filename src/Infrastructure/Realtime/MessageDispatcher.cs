@@ -1,20 +1,27 @@
 using System.Text.Json;
 using MediatR;
 using Microsoft.Extensions.Logging;
+using Speaking.Application.Common;
 using Speaking.Application.Partners;
 using Speaking.Application.Queue;
 using Speaking.Application.Realtime;
+using Speaking.Infrastructure.Persistence;
 
 namespace Speaking.Infrastructure.Realtime;
 
 /// <summary>
 /// Reads one client message (contract 4.3 and 4.6), checks its shape, and hands it to the use case for its
 /// <c>type</c>. Malformed input is answered with <c>{"type":"error","message":"Invalid message"}</c> and never
-/// ends the connection (D-19); an unknown or missing type is ignored. Never logs message contents.
+/// ends the connection (D-19); an unknown or missing type is ignored. A message is malformed when it is not JSON,
+/// not an object, holds a string or key that is not Unicode text (a lone surrogate escape, invalid UTF-8), or, for a
+/// known type, holds a NUL character anywhere (never stored, never relayed). While the database does not answer, a
+/// message that needs it gets <c>{"type":"error","message":"Service temporarily unavailable"}</c>. Never logs
+/// message contents, and logs at most one line per message.
 /// </summary>
 public sealed class MessageDispatcher(IMediator mediator, ILogger<MessageDispatcher> logger)
 {
     public static readonly ErrorMessage InternalError = new("Internal error");
+    public static readonly ErrorMessage ServiceUnavailable = new("Service temporarily unavailable");
     private static readonly JsonElement EmptyObject = JsonDocument.Parse("{}").RootElement.Clone();
 
     public async Task<SocketReply> DispatchAsync(Guid userId, ReadOnlyMemory<byte> utf8Json, CancellationToken ct)
@@ -31,12 +38,17 @@ public sealed class MessageDispatcher(IMediator mediator, ILogger<MessageDispatc
 
         using (document)
         {
+            // After this check every string and key of the message can be read without throwing.
+            var text = JsonText.Check(utf8Json.Span).Problem;
+            if (text == JsonTextProblem.NotUnicode) return ErrorMessage.InvalidMessage;
+
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return ErrorMessage.InvalidMessage;
             if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String) return SocketReply.None;
 
             var type = typeElement.GetString()!;
             if (!KnownTypes.Contains(type)) return SocketReply.None;
+            if (text == JsonTextProblem.Nul) return ErrorMessage.InvalidMessage;
 
             var data = EmptyObject;
             if (root.TryGetProperty("data", out var sent))
@@ -55,6 +67,12 @@ public sealed class MessageDispatcher(IMediator mediator, ILogger<MessageDispatc
                     IRequest<SocketReply> command => await mediator.Send(command, ct),
                     _ => SocketReply.None,
                 };
+            }
+            catch (Exception e) when (DatabaseOutage.Is(e) && !ct.IsCancellationRequested)
+            {
+                logger.LogWarning("The database did not answer a {MessageType} message of user {UserId}: {Reason}", type, userId,
+                    e.GetBaseException().Message);
+                return ServiceUnavailable;
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
