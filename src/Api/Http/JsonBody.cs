@@ -65,6 +65,7 @@ public sealed class JsonBody
         try
         {
             root = JsonElement.ParseValue(ref reader);
+            reader.Read(); // anything but whitespace after the value is a syntax error too
         }
         catch (JsonException e)
         {

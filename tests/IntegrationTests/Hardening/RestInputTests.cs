@@ -81,6 +81,19 @@ public sealed class RestInputTests(HostFixture fixture) : IClassFixture<HostFixt
         await (await Send(HttpMethod.Post, "/auth/register", body)).ShouldBe422Async("json_invalid", "body");
     }
 
+    [Fact]
+    public async Task InvalidUtf8_AfterTheJsonValue_IsJsonInvalid()
+    {
+        // Found by the REST fuzz: bytes after the value were never read by the parser, then crashed the text check.
+        byte[] body = [.. "{\"username\":null}"u8, 0xF8, 0x88, 0x80, 0x80, 0x80];
+
+        await (await Send(HttpMethod.Post, "/auth/register", body)).ShouldBe422Async("json_invalid", "body");
+    }
+
+    [Fact]
+    public async Task TextAfterTheJsonValue_IsJsonInvalid() =>
+        await (await Send(HttpMethod.Post, "/auth/register", Register() + " {}")).ShouldBe422Async("json_invalid", "body");
+
     // Item 3: NUL characters are refused before they reach PostgreSQL.
 
     [Theory]

@@ -24,6 +24,9 @@ public static class Refusals
         {
             request.Content = new ByteArrayContent(body);
             if (contentType is not null) request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+            // A body over an endpoint's limit is refused (413) unread; waiting for "100 Continue" lets the client read
+            // the 413 instead of writing into a connection the server is closing.
+            if (body.Length > 8 * 1024) request.Headers.ExpectContinue = true;
         }
 
         return request;
