@@ -3,7 +3,9 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Speaking.Application.Users;
+using Speaking.Domain.Users;
 using Speaking.Infrastructure.Auth;
+using Speaking.Infrastructure.Persistence;
 
 namespace Speaking.Api.Http;
 
@@ -20,6 +22,8 @@ namespace Speaking.Api.Http;
 /// </summary>
 public static class Authentication
 {
+    private static readonly object OutageKey = new();
+
     public static IServiceCollection AddBearerAuthentication(this IServiceCollection services)
     {
         // With a single registered scheme the framework would make it the default and authenticate every request.
@@ -37,17 +41,39 @@ public static class Authentication
                 {
                     var userId = JwtTokenService.SubjectOf(context.SecurityToken as JsonWebToken);
                     var users = context.HttpContext.RequestServices.GetRequiredService<IUserRepository>();
-                    if (userId is null || await users.GetAsync(userId.Value, context.HttpContext.RequestAborted) is null)
+                    User? user = null;
+                    try
+                    {
+                        if (userId is not null) user = await users.GetAsync(userId.Value, context.HttpContext.RequestAborted);
+                    }
+                    catch (Exception e) when (DatabaseOutage.Is(e))
+                    {
+                        // Not a 401 (the token may be fine) and not thrown (the handler would log a stack trace for every
+                        // request of the outage): the challenge below answers 503.
+                        context.HttpContext.Items[OutageKey] = e.GetBaseException().Message;
+                        context.Fail("The database did not answer.");
+                        return;
+                    }
+
+                    if (user is null)
                     {
                         context.Fail("The token's subject is not a user.");
                         return;
                     }
 
-                    context.Principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", userId.Value.ToString())], "Bearer", "sub", null));
+                    context.Principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim("sub", user.Id.ToString())], "Bearer", "sub", null));
                 },
                 OnChallenge = async context =>
                 {
                     context.HandleResponse();
+                    if (context.HttpContext.Items.TryGetValue(OutageKey, out var reason))
+                    {
+                        context.HttpContext.RequestServices.GetRequiredService<ILogger<ErrorHandling>>().LogWarning(
+                            "The database did not answer {Method} {Path}: {Reason}", context.Request.Method, context.Request.Path.Value, reason);
+                        await ErrorResponses.WriteUnavailableAsync(context.HttpContext);
+                        return;
+                    }
+
                     var header = context.Request.Headers.Authorization.ToString();
                     var bearer = header.StartsWith("Bearer", StringComparison.OrdinalIgnoreCase)
                         && (header.Length == 6 || char.IsWhiteSpace(header[6]));

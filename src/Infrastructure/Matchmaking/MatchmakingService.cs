@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Speaking.Application.Queue;
+using Speaking.Infrastructure.Persistence;
 
 namespace Speaking.Infrastructure.Matchmaking;
 
@@ -30,6 +31,11 @@ public sealed class MatchmakingService(IServiceScopeFactory scopes, IOptions<Mat
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception e) when (DatabaseOutage.Is(e))
+            {
+                // One line per round while the database is away, not a stack trace every interval.
+                logger.LogWarning("Matchmaking round skipped: the database did not answer ({Reason})", e.GetBaseException().Message);
             }
             catch (Exception e)
             {

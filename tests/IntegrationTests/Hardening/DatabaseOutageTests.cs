@@ -15,6 +15,7 @@ namespace Speaking.IntegrationTests.Hardening;
 public sealed class DatabaseOutageTests : IAsyncLifetime
 {
     private const string Unavailable = "Service temporarily unavailable";
+    private readonly LogSink _log = new();
     private EmbeddedPostgres _cluster = null!;
     private TestHost _host = null!;
 
@@ -22,7 +23,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
     {
         var home = Path.Combine(Path.GetTempPath(), "speaking-outage-" + Guid.NewGuid().ToString("N"));
         _cluster = await EmbeddedPostgres.StartAsync(home, NullLogger.Instance, fast: true, deleteOnDispose: true);
-        _host = await TestHost.StartAsync(connectionString: _cluster.ConnectionString);
+        _host = await TestHost.StartAsync(connectionString: _cluster.ConnectionString, replaceServices: _log.AddTo);
     }
 
     public async Task DisposeAsync()
@@ -54,6 +55,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         (await annSocket.DrainAsync()).ShouldBeEmpty();
 
         await _cluster.StopAsync();
+        var outageLog = _log.Mark();
 
         // Liveness: never the database, never authentication, with or without a bearer token.
         (await _host.Http.SendAsync(Request(HttpMethod.Get, "/health"))).StatusCode.ShouldBe(HttpStatusCode.OK);
@@ -93,6 +95,12 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         (await annSocket.NextAsync()).GetRawText().ShouldBe($$"""{"type":"error","message":"{{Unavailable}}"}""");
         (await annSocket.DrainAsync()).ShouldBeEmpty();
         annSocket.Socket.State.ShouldBe(WebSocketState.Open);
+
+        // The outage is logged in single lines (a warning per refused request or skipped matchmaking round), never
+        // as stack traces.
+        var logged = _log.Entries.Skip(outageLog).ToList();
+        logged.ShouldNotBeEmpty();
+        logged.Where(e => e.Lines > 1).ShouldBeEmpty(string.Join("\n", logged.Where(e => e.Lines > 1).Take(3)));
 
         await _cluster.RestartAsync();
 
