@@ -99,7 +99,7 @@ public sealed class RestInputTests(HostFixture fixture) : IClassFixture<HostFixt
     [Theory]
     [InlineData("A\\u0000nn")]
     [InlineData("\\u0000\\u0000")]
-    public async Task Nul_InARegisteredUsername_Is422_AndNothingIsStored(string username)
+    public async Task Nul_InARegisteredUsername_IsValueError422(string username)
     {
         var response = await Send(HttpMethod.Post, "/auth/register", Register(username));
 
