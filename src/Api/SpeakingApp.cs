@@ -50,7 +50,8 @@ public sealed class SpeakingApp : IAsyncDisposable
             .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
 
         var settings = SpeakingSettings.From(builder.Configuration);
-        var logger = Logging.CreateLogger(builder.Configuration, settings);
+        var providers = new Serilog.Extensions.Logging.LoggerProviderCollection();
+        var logger = Logging.CreateLogger(builder.Configuration, settings, providers);
         var log = new Serilog.Extensions.Logging.SerilogLoggerFactory(logger).CreateLogger("Speaking");
 
         EmbeddedPostgres? embedded = null;
@@ -61,7 +62,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             var connectionString = settings.DatabaseConnectionString ?? embedded!.ConnectionString;
             var signingKey = Infrastructure.DependencyInjection.ResolveSigningKey(settings, embedded?.HomeDirectory, log);
 
-            builder.Host.UseSerilog(logger);
+            builder.Host.UseSerilog(logger, dispose: false, providers);
             builder.WebHost.ListenOn(settings.Listen);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.DrainSeconds + 5));
 

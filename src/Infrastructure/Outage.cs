@@ -3,15 +3,32 @@ using Npgsql;
 
 namespace Speaking.Infrastructure;
 
-/// <summary>What an unreachable dependency looks like: the request was fine, the database (or Redis) did not answer.</summary>
+/// <summary>
+/// Tells "a dependency did not answer" (PostgreSQL stopped, restarting, unreachable, out of connections; Redis
+/// unreachable) from "it answered with an error". The first is temporary: REST answers 503, a socket message gets an
+/// error message and the socket stays open, background work tries again. The second is a defect and stays a 500.
+/// </summary>
 public static class Outage
 {
-    public static bool IsOutage(Exception exception) => exception switch
+    public static bool Is(Exception exception)
     {
-        NpgsqlException npgsql => npgsql.IsTransient || npgsql is not PostgresException,
-        TimeoutException or SocketException => true,
-        StackExchange.Redis.RedisConnectionException or StackExchange.Redis.RedisTimeoutException => true,
-        AggregateException aggregate => aggregate.InnerExceptions.All(IsOutage),
-        _ => exception.InnerException is { } inner && IsOutage(inner),
-    };
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            switch (current)
+            {
+                case PostgresException postgres:
+                    // 08: connection exception; 57P01-57P03: the server is shutting down or starting; 53300: too many connections.
+                    return postgres.SqlState.StartsWith("08", StringComparison.Ordinal)
+                        || postgres.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown
+                            or PostgresErrorCodes.CannotConnectNow or PostgresErrorCodes.TooManyConnections;
+                case NpgsqlException { IsTransient: true }:
+                case SocketException:
+                case TimeoutException:
+                case StackExchange.Redis.RedisConnectionException:
+                    return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -32,12 +32,11 @@ public static class AuthEndpoints
 
         auth.MapPost("/login", async (HttpContext http, IMediator mediator, CancellationToken ct) =>
         {
-            IFormCollection? form = null;
-            if (http.Request.HasFormContentType) form = await http.Request.ReadFormAsync(ct);
+            var form = await ReadFormAsync(http.Request, ct);
             var result = await mediator.Send(new LoginCommand(FormField(form, "username"), FormField(form, "password"),
                 FormField(form, "grant_type"), http.Connection.RemoteIpAddress?.ToString()), ct);
             return result.ToHttp();
-        }).DisableAntiforgery()
+        }).DisableAntiforgery().WithMetadata(new ReadsFormBody())
             .Describe("Login", "Log in with email and password",
                 "The OAuth2 password form: username holds the email. Login changes neither is_online nor last_seen. By default, after 10 failures in 5 minutes for one email (or 100 from one address) further attempts get 429.")
             .AcceptsForm<LoginForm>()
@@ -52,7 +51,30 @@ public static class AuthEndpoints
             .Returns<UserView>();
     }
 
-    /// <summary>An empty form field counts as missing, as in the original's form handling.</summary>
-    private static Input<string> FormField(IFormCollection? form, string name) =>
-        form is not null && form.TryGetValue(name, out var value) && value.ToString().Length > 0 ? Input<string>.Of(value.ToString()) : Input<string>.Missing;
+    /// <summary>
+    /// The form, or null when the body is not a form. A body that claims to be a form but cannot be read as one (a
+    /// multipart type without a usable boundary, broken multipart, more fields than the form reader allows, characters
+    /// it refuses) counts as no form, so its fields are reported missing (422), as for a JSON body. A body over the
+    /// endpoint's size limit stays a 413.
+    /// </summary>
+    private static async Task<IFormCollection?> ReadFormAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (!request.HasFormContentType) return null;
+        try
+        {
+            return await request.ReadFormAsync(ct);
+        }
+        catch (Exception e) when (e is InvalidDataException || (e is IOException and not BadHttpRequestException && !ct.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>An empty form field counts as missing, as in the original's form handling; a repeated one is not a string (422).</summary>
+    private static Input<string> FormField(IFormCollection? form, string name)
+    {
+        if (form is null || !form.TryGetValue(name, out var values)) return Input<string>.Missing;
+        if (values.Count > 1) return Input<string>.Invalid(values.ToArray());
+        return values.ToString().Length > 0 ? Input<string>.Of(values.ToString()) : Input<string>.Missing;
+    }
 }

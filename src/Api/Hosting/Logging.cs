@@ -1,5 +1,6 @@
 using Serilog;
 using Serilog.Events;
+using Serilog.Extensions.Logging;
 using Serilog.Formatting.Json;
 using Speaking.Infrastructure.Configuration;
 
@@ -12,9 +13,13 @@ namespace Speaking.Api.Hosting;
 /// </summary>
 public static class Logging
 {
-    public static Serilog.Core.Logger CreateLogger(IConfiguration configuration, SpeakingSettings settings)
+    /// <summary>
+    /// The host's logger. Events also go to any <c>ILoggerProvider</c> registered in the container (<paramref name="providers"/>,
+    /// filled by <c>UseSerilog</c>), which is how tests read the log.
+    /// </summary>
+    public static Serilog.Core.Logger CreateLogger(IConfiguration configuration, SpeakingSettings settings, LoggerProviderCollection providers)
     {
-        var config = new LoggerConfiguration().ReadFrom.Configuration(configuration).Enrich.FromLogContext();
+        var config = new LoggerConfiguration().ReadFrom.Configuration(configuration).Enrich.FromLogContext().WriteTo.Providers(providers);
         if (settings.Debug) config.MinimumLevel.Override("Speaking", LogEventLevel.Debug);
         return config.WriteTo.Async(sink =>
             {

@@ -8,8 +8,27 @@ public static class ErrorResponses
 {
     public const string NotAuthenticated = "Not authenticated";
     public const string InvalidCredentials = "Could not validate credentials";
+    public const string BodyTooLarge = "Request body too large";
+    public const string ServiceUnavailable = "Service temporarily unavailable";
+
+    /// <summary>Seconds a client is asked to wait (<c>Retry-After</c>) while the database does not answer.</summary>
+    public const int RetryAfterSeconds = 5;
 
     public static IResult Detail(int status, string detail) => TypedResults.Json(new { detail }, statusCode: status);
+
+    /// <summary>Writes <c>{"detail": text}</c> with <paramref name="status"/> (for middleware, where there is no endpoint result).</summary>
+    public static Task WriteAsync(HttpContext context, int status, string detail) => Detail(status, detail).ExecuteAsync(context);
+
+    /// <summary>Writes the 422 list form.</summary>
+    public static Task WriteValidationAsync(HttpContext context, IEnumerable<ValidationProblem> problems) =>
+        Results.Json(ValidationBody(problems), statusCode: StatusCodes.Status422UnprocessableEntity).ExecuteAsync(context);
+
+    /// <summary>503 while the database does not answer, with <c>Retry-After</c>.</summary>
+    public static Task WriteUnavailableAsync(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ServiceUnavailable);
+    }
 
     public static IResult From(Error error)
     {

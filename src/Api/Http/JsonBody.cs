@@ -1,11 +1,28 @@
 using System.Globalization;
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.Metadata;
 using Speaking.Application.Common;
 
 namespace Speaking.Api.Http;
 
-/// <summary>Endpoint metadata: this endpoint reads a JSON body (so a syntax error is reported before authentication).</summary>
-public sealed class ReadsJsonBody;
+/// <summary>
+/// Endpoint metadata: this endpoint reads a JSON body (so a syntax error is reported before authentication) of at most
+/// <see cref="MaxBytes"/>. The routing middleware hands the size to Kestrel's own limit for this request; a larger body
+/// is answered 413 (see <see cref="ErrorHandling"/>).
+/// </summary>
+public sealed class ReadsJsonBody : IRequestSizeLimitMetadata
+{
+    /// <summary>16 KiB: the largest body of the contract (registration with 100-character fields, every character escaped) is under 3 KiB.</summary>
+    public const long MaxBytes = 16 * 1024;
+
+    public long? MaxRequestBodySize => MaxBytes;
+}
+
+/// <summary>Endpoint metadata: this endpoint reads a small form body (the login) of at most <see cref="ReadsJsonBody.MaxBytes"/>.</summary>
+public sealed class ReadsFormBody : IRequestSizeLimitMetadata
+{
+    public long? MaxRequestBodySize => ReadsJsonBody.MaxBytes;
+}
 
 /// <summary>
 /// The request body as the client sent it. Reads fields into <see cref="Input{T}"/> without judging them:
@@ -42,20 +59,33 @@ public sealed class JsonBody
             return null;
         }
 
-        var reader = new Utf8JsonReader(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        var reader = new Utf8JsonReader(bytes);
+        JsonElement root;
         try
         {
-            var root = JsonElement.ParseValue(ref reader);
-            context.Items[Key] = new JsonBody(root.ValueKind == JsonValueKind.Object ? BodyShape.Object : BodyShape.NotAnObject, root);
-            return null;
+            root = JsonElement.ParseValue(ref reader);
+            reader.Read(); // anything but whitespace after the value is a syntax error too
         }
         catch (JsonException e)
         {
-            var position = (int)(e.BytePositionInLine ?? 0);
-            return new ValidationProblem("json_invalid", ["body", position], "JSON decode error", new Dictionary<string, object?>(),
-                new Dictionary<string, object?> { ["error"] = e.Message.Split(" Path:")[0] });
+            return JsonInvalid(e.BytePositionInLine ?? 0, e.Message.Split(" Path:")[0]);
         }
+
+        // The parser accepts lone surrogate escapes and invalid UTF-8 inside strings; reading such a string later would
+        // throw, so they are refused here, as a JSON decoding error, before any field is read. (NUL is valid JSON text
+        // and is refused per field by the validation rules.)
+        var (problem, offset) = JsonText.Check(bytes);
+        if (problem == JsonTextProblem.NotUnicode)
+            return JsonInvalid(offset, "a string is not valid Unicode (lone surrogate or invalid UTF-8)");
+
+        context.Items[Key] = new JsonBody(root.ValueKind == JsonValueKind.Object ? BodyShape.Object : BodyShape.NotAnObject, root);
+        return null;
     }
+
+    private static ValidationProblem JsonInvalid(long position, string error) =>
+        new("json_invalid", ["body", (int)position], "JSON decode error", new Dictionary<string, object?>(),
+            new Dictionary<string, object?> { ["error"] = error });
 
     private JsonElement? Field(string name) =>
         Shape == BodyShape.Object && _root.TryGetProperty(name, out var value) ? value : null;
@@ -73,7 +103,7 @@ public sealed class JsonBody
     {
         null => Input<double>.Missing,
         { ValueKind: JsonValueKind.Null } => Input<double>.Null,
-        { ValueKind: JsonValueKind.Number } n => Input<double>.Of(n.GetDouble()),
+        { ValueKind: JsonValueKind.Number } n when n.TryGetDouble(out var v) && double.IsFinite(v) => Input<double>.Of(v),
         { ValueKind: JsonValueKind.String } s when double.TryParse(s.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
             && double.IsFinite(v) => Input<double>.Of(v),
         { } other => Input<double>.Invalid(Raw(other)),
@@ -87,10 +117,11 @@ public sealed class JsonBody
         { } other => Input<Guid>.Invalid(Raw(other)),
     };
 
+    /// <summary>The value as sent, for the 422 item's <c>input</c>. A number beyond double's range (1e400) stays a JSON number.</summary>
     private static object? Raw(JsonElement element) => element.ValueKind switch
     {
         JsonValueKind.String => element.GetString(),
-        JsonValueKind.Number => element.GetDouble(),
+        JsonValueKind.Number when element.TryGetDouble(out var number) && double.IsFinite(number) => number,
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         _ => element.Clone(),

@@ -1,6 +1,9 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
+using Speaking.Infrastructure;
 using Speaking.Application.Common;
+using Speaking.Infrastructure.Persistence;
 
 namespace Speaking.Api.Http;
 
@@ -63,8 +66,10 @@ public sealed class CorsPolicy(RequestDelegate next, IReadOnlyList<string> origi
 }
 
 /// <summary>
-/// Turns exceptions into the contract's bodies: a validation failure into the 422 list, anything unexpected into
-/// 500 {"detail":"Internal Server Error"} (logged, never shown).
+/// Turns exceptions into the contract's bodies: a validation failure into the 422 list; a body over the endpoint's
+/// limit into 413 (other malformed HTTP Kestrel detects while the body is read keep their 4xx); a database that does
+/// not answer into 503 with Retry-After (one log line, no stack trace); anything else into
+/// 500 {"detail":"Internal Server Error"} (logged, never shown). CORS headers are added by <see cref="CorsPolicy"/>.
 /// </summary>
 public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> logger)
 {
@@ -76,13 +81,25 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         }
         catch (RequestValidationException e) when (!context.Response.HasStarted)
         {
-            await Results.Json(ErrorResponses.ValidationBody(e.Problems), statusCode: StatusCodes.Status422UnprocessableEntity).ExecuteAsync(context);
+            await ErrorResponses.WriteValidationAsync(context, e.Problems);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            var detail = e.StatusCode == StatusCodes.Status413PayloadTooLarge
+                ? ErrorResponses.BodyTooLarge
+                : ReasonPhrases.GetReasonPhrase(e.StatusCode) is { Length: > 0 } phrase ? phrase : "Bad Request";
+            await ErrorResponses.WriteAsync(context, e.StatusCode, detail);
+        }
+        catch (Exception e) when (!context.Response.HasStarted && Outage.Is(e))
+        {
+            logger.LogWarning("The database did not answer {Method} {Path}: {Reason}", context.Request.Method, context.Request.Path.Value,
+                e.GetBaseException().Message);
+            await ErrorResponses.WriteUnavailableAsync(context);
         }
         catch (Exception e) when (!context.Response.HasStarted && !(e is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
         {
             logger.LogError(e, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path.Value);
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            await ErrorResponses.Detail(StatusCodes.Status500InternalServerError, "Internal Server Error").ExecuteAsync(context);
+            await ErrorResponses.WriteAsync(context, StatusCodes.Status500InternalServerError, "Internal Server Error");
         }
     }
 }
@@ -97,7 +114,7 @@ public sealed class JsonBodyReader(RequestDelegate next)
             var problem = await JsonBody.ReadAsync(context);
             if (problem is not null)
             {
-                await Results.Json(ErrorResponses.ValidationBody([problem]), statusCode: StatusCodes.Status422UnprocessableEntity).ExecuteAsync(context);
+                await ErrorResponses.WriteValidationAsync(context, [problem]);
                 return;
             }
         }

@@ -34,7 +34,8 @@ public sealed class LoginCommandHandler(IUserRepository users, IPasswordHasher h
         if (throttle.IsBlocked(email, request.ClientAddress)) return UserErrors.TooManyLoginAttempts;
 
         var user = await users.FindByEmailAsync(email, cancellationToken);
-        var valid = user is not null ? hasher.Verify(user.PasswordHash, request.Password.Value!) : DummyCheck(request.Password.Value!);
+        // One verification on both paths: an unknown email is checked against a hash shaped like a real one (D-8).
+        var valid = hasher.Verify(user?.PasswordHash ?? hasher.DummyHash, request.Password.Value!) && user is not null;
         if (!valid)
         {
             throttle.RecordFailure(email, request.ClientAddress);
@@ -42,12 +43,6 @@ public sealed class LoginCommandHandler(IUserRepository users, IPasswordHasher h
         }
 
         return new AuthToken(tokens.Issue(user!.Id), UserView.Of(user, user.Id));
-    }
-
-    private bool DummyCheck(string password)
-    {
-        hasher.VerifyDummy(password);
-        return false;
     }
 }
 

@@ -8,8 +8,11 @@ public interface IPasswordHasher
 
     bool Verify(string hash, string password);
 
-    /// <summary>Spends the same time as a real verification, for unknown emails (D-8).</summary>
-    void VerifyDummy(string password);
+    /// <summary>
+    /// A hash of a secret nobody knows, made like every new hash (same algorithm and iteration count). An unknown email
+    /// is verified against it with <see cref="Verify"/>, so it costs what a real verification costs (D-8).
+    /// </summary>
+    string DummyHash { get; }
 }
 
 public interface ITokenIssuer

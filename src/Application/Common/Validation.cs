@@ -1,3 +1,4 @@
+using System.Text.Json;
 using FluentValidation;
 using FluentValidation.Results;
 
@@ -31,6 +32,12 @@ public static class Rules
                 context.Fail("body", "model_attributes_type", "Input should be a valid dictionary or object to extract fields from", null);
         });
 
+    public const string NulRefused = "String should not contain NUL characters";
+
+    /// <summary>
+    /// A string field of <paramref name="minLength"/>–<paramref name="maxLength"/> characters. Every text field goes
+    /// through this rule, so none of them can carry a NUL character.
+    /// </summary>
     public static IRuleBuilderOptionsConditions<T, Input<string>> Text<T>(this IRuleBuilder<T, Input<string>> rule, string loc,
         int minLength, int maxLength, bool required = true) =>
         rule.Custom((input, context) =>
@@ -48,7 +55,15 @@ public static class Rules
                     return;
             }
 
-            var length = input.Value!.Length;
+            if (input.Value!.Contains('\0'))
+            {
+                // PostgreSQL refuses U+0000 in text (22021), so no text field may carry it to the database.
+                context.Fail(loc, "value_error", "Value error, " + NulRefused, input.Value,
+                    new Dictionary<string, object?> { ["error"] = NulRefused });
+                return;
+            }
+
+            var length = input.Value.Length;
             if (length < minLength)
                 context.Fail(loc, "string_too_short", $"String should have at least {minLength} character{(minLength == 1 ? "" : "s")}",
                     input.Value, new Dictionary<string, object?> { ["min_length"] = minLength });
@@ -73,6 +88,8 @@ public static class Rules
                 case InputState.Invalid:
                     if (input.Raw is string)
                         context.Fail(loc, "float_parsing", "Input should be a valid number, unable to parse string as a number", input.Raw);
+                    else if (input.Raw is JsonElement { ValueKind: JsonValueKind.Number })
+                        context.Fail(loc, "finite_number", "Input should be a finite number", input.Raw); // e.g. 1e400
                     else
                         context.Fail(loc, "float_type", "Input should be a valid number", input.Raw);
                     return;

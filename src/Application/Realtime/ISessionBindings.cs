@@ -8,4 +8,7 @@ public interface ISessionBindings
 
     /// <summary>Ends the connection's hold on <paramref name="sessionId"/> (if that is what it holds).</summary>
     void Release(ConnectionRef connection, Guid sessionId);
+
+    /// <summary>True when the connection belongs to this node and is closed or closing (presence may not know yet).</summary>
+    bool IsGone(ConnectionRef connection);
 }

@@ -14,7 +14,7 @@ namespace Speaking.Application.Realtime;
 /// </summary>
 public sealed record ConnectionOpenedCommand(Guid UserId, ConnectionRef Connection) : IRequest<Unit>;
 
-public sealed class ConnectionOpenedCommandHandler(IUserRepository users, ISessionRepository sessions, IPresence presence,
+public sealed class ConnectionOpenedCommandHandler(IUserRepository users, ISessionRepository sessions, IPresence presence, ISessionBindings bindings,
     SessionResumption resumption, IClock clock) : IRequestHandler<ConnectionOpenedCommand, Unit>
 {
     public async Task<Unit> Handle(ConnectionOpenedCommand request, CancellationToken cancellationToken)
@@ -22,7 +22,7 @@ public sealed class ConnectionOpenedCommandHandler(IUserRepository users, ISessi
         await users.SetPresenceAsync(request.UserId, true, clock.UtcNow, cancellationToken);
         var side = await sessions.FindActiveForUserAsync(request.UserId, cancellationToken);
         if (side is null) return Unit.Value;
-        if (side.Connection is { } held && await presence.IsLiveAsync(held, request.UserId)) return Unit.Value;
+        if (side.Connection is { } held && !bindings.IsGone(held) && await presence.IsLiveAsync(held, request.UserId)) return Unit.Value;
         await resumption.ResumeAsync(side, request.Connection, cancellationToken);
         return Unit.Value;
     }

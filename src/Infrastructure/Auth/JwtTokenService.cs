@@ -22,6 +22,12 @@ public sealed class JwtSettings
 /// </summary>
 public sealed class JwtTokenService(JwtSettings settings, TimeProvider time) : ITokenIssuer
 {
+    /// <summary>
+    /// How far in the future a token's <c>nbf</c> may lie and still be accepted: clocks of the issuing and verifying
+    /// machines differ by a few seconds. (<c>exp</c> keeps the original's zero leeway.)
+    /// </summary>
+    public static readonly TimeSpan NotBeforeSkew = TimeSpan.FromSeconds(30);
+
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
 
     public string Issue(Guid userId)
@@ -48,7 +54,11 @@ public sealed class JwtTokenService(JwtSettings settings, TimeProvider time) : I
         ValidateLifetime = true,
         RequireExpirationTime = false,
         ClockSkew = TimeSpan.Zero,
-        LifetimeValidator = (notBefore, expires, _, _) => expires is null || expires.Value > time.GetUtcNow().UtcDateTime,
+        LifetimeValidator = (notBefore, expires, _, _) =>
+        {
+            var now = time.GetUtcNow().UtcDateTime;
+            return (expires is null || expires.Value > now) && (notBefore is null || notBefore.Value <= now + NotBeforeSkew);
+        },
         NameClaimType = "sub",
         SignatureValidator = (token, _) =>
         {

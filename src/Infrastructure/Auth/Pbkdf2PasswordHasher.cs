@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +15,6 @@ public sealed class Pbkdf2PasswordHasher : Application.Auth.IPasswordHasher
 {
     private static readonly object Nobody = new();
     private readonly PasswordHasher<object> _hasher;
-    private readonly string _dummyHash;
 
     public Pbkdf2PasswordHasher(IOptions<PasswordHashingOptions> options)
     {
@@ -23,7 +23,7 @@ public sealed class Pbkdf2PasswordHasher : Application.Auth.IPasswordHasher
             CompatibilityMode = PasswordHasherCompatibilityMode.IdentityV3,
             IterationCount = options.Value.Iterations,
         }));
-        _dummyHash = _hasher.HashPassword(Nobody, Guid.NewGuid().ToString());
+        DummyHash = _hasher.HashPassword(Nobody, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
     }
 
     public string Hash(string password) => _hasher.HashPassword(Nobody, password);
@@ -40,5 +40,5 @@ public sealed class Pbkdf2PasswordHasher : Application.Auth.IPasswordHasher
         }
     }
 
-    public void VerifyDummy(string password) => _hasher.VerifyHashedPassword(Nobody, _dummyHash, password);
+    public string DummyHash { get; }
 }

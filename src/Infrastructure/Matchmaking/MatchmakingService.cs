@@ -40,10 +40,11 @@ public sealed class MatchmakingService(IServiceScopeFactory scopes, ILeaderLocks
             {
                 break;
             }
-            catch (Exception e) when (Outage.IsOutage(e))
+            catch (Exception e) when (Outage.Is(e))
             {
                 metrics.DatabaseErrors.WithLabels("matchmaking").Inc();
-                logger.LogWarning("Matchmaking round skipped: {Reason}", e.Message);
+                // One line per round while a dependency is away, not a stack trace every interval.
+                logger.LogWarning("Matchmaking round skipped: a dependency did not answer ({Reason})", e.GetBaseException().Message);
                 await leader.ReleaseAsync();
             }
             catch (Exception e)

@@ -16,9 +16,11 @@ public sealed class DatabaseHealthCheck(NpgsqlDataSource db) : IHealthCheck
             await command.ExecuteScalarAsync(timeout.Token);
             return HealthCheckResult.Healthy();
         }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException or System.Net.Sockets.SocketException)
+        catch (Exception e) when (e is OperationCanceledException || Outage.Is(e))
         {
-            return HealthCheckResult.Unhealthy("The database does not answer.", e);
+            // The reason without the exception: the framework logs an unhealthy result with its exception, and a
+            // stack trace on every readiness probe of an outage would flood the log.
+            return HealthCheckResult.Unhealthy($"The database does not answer: {e.GetBaseException().Message}");
         }
     }
 }

@@ -50,6 +50,8 @@ public sealed class ConnectionRegistry(NodeIdentity node) : ISessionBindings
     public SessionBinding? Of(ConnectionRef connection) => Find(connection)?.Binding;
 
     public void Release(ConnectionRef connection, Guid sessionId) => Find(connection)?.Release(sessionId);
+
+    public bool IsGone(ConnectionRef connection) => connection.Node == node.Id && Find(connection) is not { IsOpen: true };
 }
 
 /// <summary>This process's name in the cluster: random per start, so connections of a previous run are never mistaken for live ones.</summary>

@@ -53,7 +53,7 @@ public sealed class MessageDispatcher(IServiceScopeFactory scopes, SpeakingMetri
         {
             reply = await scopes.SendInScopeAsync(command, ct);
         }
-        catch (Exception e) when (Outage.IsOutage(e) && !ct.IsCancellationRequested)
+        catch (Exception e) when (Outage.Is(e) && !ct.IsCancellationRequested)
         {
             metrics.DatabaseErrors.WithLabels("socket").Inc();
             logger.LogWarning("A {MessageType} message of user {UserId} could not be handled: {Reason}", TypeOf(message), userId, e.Message);

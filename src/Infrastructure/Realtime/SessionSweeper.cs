@@ -53,7 +53,7 @@ public sealed class SessionSweeper(IServiceScopeFactory scopes, ILeaderLocks loc
             {
                 break;
             }
-            catch (Exception e) when (Outage.IsOutage(e))
+            catch (Exception e) when (Outage.Is(e))
             {
                 metrics.DatabaseErrors.WithLabels("sweeper").Inc();
                 logger.LogDebug("Sweep skipped: {Reason}", e.Message);

@@ -64,7 +64,7 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserDirectory dir
             await scopes.SendInScopeAsync(new ConnectionOpenedCommand(userId, reference), CancellationToken.None);
             await ReadLoopAsync(connection, context.RequestAborted);
         }
-        catch (Exception e) when (Outage.IsOutage(e))
+        catch (Exception e) when (Outage.Is(e))
         {
             metrics.DatabaseErrors.WithLabels("socket").Inc();
             logger.LogWarning("Connection {Connection} of user {UserId} closed: a dependency did not answer ({Reason})", reference, userId, e.Message);
@@ -94,7 +94,7 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserDirectory dir
         {
             if (!await directory.ExistsAsync(userId.Value, context.RequestAborted)) return Admission.Refuse(StatusCodes.Status403Forbidden, "authentication");
         }
-        catch (Exception e) when (Outage.IsOutage(e))
+        catch (Exception e) when (Outage.Is(e))
         {
             metrics.DatabaseErrors.WithLabels("handshake").Inc();
             return Admission.Refuse(StatusCodes.Status503ServiceUnavailable, "unavailable");
@@ -120,23 +120,21 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserDirectory dir
 
             return new Admission(null, "", userId.Value, reference, order, address);
         }
-        catch (Exception e) when (Outage.IsOutage(e))
+        catch (Exception e) when (Outage.Is(e))
         {
             gate.Leave(address);
             return Admission.Refuse(StatusCodes.Status503ServiceUnavailable, "unavailable");
         }
     }
 
+    /// <summary>
+    /// Forgets the connection at once (so a reload's new connection can take its session over), applies the
+    /// disconnect (offline, queue, reconnect deadline), and lets the writer finish the closing handshake.
+    /// </summary>
     private async Task CloseAsync(WebSocketConnection? connection, Guid userId, ConnectionRef reference, string address, Task writer)
     {
-        if (connection is not null)
-        {
-            connection.RequestClose(WebSocketCloseStatus.NormalClosure, "");
-            if (await Task.WhenAny(writer, Task.Delay(TimeSpan.FromSeconds(5))) != writer) connection.Abort();
-            connection.Abort();
-            registry.Remove(connection);
-        }
-
+        connection?.RequestClose(WebSocketCloseStatus.NormalClosure, "");
+        if (connection is not null) registry.Remove(connection);
         gate.Leave(address);
         try
         {
@@ -148,6 +146,12 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserDirectory dir
             // Reconciliation applies it later (offline, queue, reconnect deadline): presence no longer lists this connection.
             metrics.DatabaseErrors.WithLabels("disconnect").Inc();
             logger.LogWarning("Clean-up after connection {Connection} of user {UserId} is deferred: {Reason}", reference, userId, e.Message);
+        }
+
+        if (connection is not null)
+        {
+            if (await Task.WhenAny(writer, Task.Delay(TimeSpan.FromSeconds(5))) != writer) connection.Abort();
+            connection.Abort();
         }
 
         logger.LogDebug("User {UserId} disconnected (connection {Connection})", userId, reference);
@@ -172,8 +176,9 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserDirectory dir
             try
             {
                 var length = 0;
-                var result = default(ValueWebSocketReceiveResult);
-                do
+                // An empty frame is consumed whole by the zero-byte read: it is the message.
+                var result = probe;
+                while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close)
                 {
                     if (length == buffer.Length)
                     {
@@ -186,7 +191,7 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserDirectory dir
 
                     result = await socket.ReceiveAsync(buffer.AsMemory(length), linked.Token);
                     length += result.Count;
-                } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+                }
 
                 if (length > WebSocketLimits.MaxMessageBytes)
                 {

@@ -80,6 +80,7 @@ public class LoginCommandHandlerTests
         _clock.UtcNow.Returns(_ => _now);
         _users.FindByEmailAsync(Email, Arg.Any<CancellationToken>()).Returns(_ann);
         _hasher.Verify("stored-hash", "right").Returns(true);
+        _hasher.DummyHash.Returns("dummy-hash");
         _tokens.Issue(_ann.Id).Returns("jwt");
         var throttle = new LoginThrottle(Options.Create(new LoginLimits { MaxFailuresPerEmail = 3, MaxFailuresPerAddress = 5, WindowSeconds = 60 }), _clock);
         _handler = new LoginCommandHandler(_users, _hasher, _tokens, throttle);
@@ -113,7 +114,7 @@ public class LoginCommandHandlerTests
         var wrongPassword = await Login(Email, "wrong");
         var unknown = await Login("nobody@example.com", "whatever");
 
-        _hasher.Received(1).VerifyDummy("whatever");
+        _hasher.Received(1).Verify("dummy-hash", "whatever");
         unknown.Error.ShouldBe(wrongPassword.Error);
         unknown.Error!.Detail.ShouldBe("Incorrect email or password");
     }

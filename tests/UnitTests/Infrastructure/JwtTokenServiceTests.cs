@@ -129,4 +129,37 @@ public class JwtTokenServiceTests
 
         (await Service().ValidateAsync(token)).ShouldBeNull();
     }
+
+    private string WithNotBefore(object nbf, string secret = ComposeDefaultSecret) =>
+        Signed(Encode(new { alg = "HS256", typ = "JWT" }),
+            Encode(new { sub = _user.ToString(), exp = _time.GetUtcNow().AddHours(2).ToUnixTimeSeconds(), nbf }), secret);
+
+    [Fact]
+    public async Task ValidateAsync_RefusesATokenBeforeItsNotBefore_BeyondTheClockSkew()
+    {
+        var service = Service();
+        var token = WithNotBefore(_time.GetUtcNow().Add(JwtTokenService.NotBeforeSkew).AddSeconds(30).ToUnixTimeSeconds());
+
+        (await service.ValidateAsync(token)).ShouldBeNull();
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        (await service.ValidateAsync(token)).ShouldBe(_user);
+    }
+
+    [Fact]
+    public async Task ValidateAsync_AcceptsATokenWhoseNotBeforeIsWithinTheClockSkewOrPast()
+    {
+        (await Service().ValidateAsync(WithNotBefore(_time.GetUtcNow().AddSeconds(5).ToUnixTimeSeconds()))).ShouldBe(_user);
+        (await Service().ValidateAsync(WithNotBefore(_time.GetUtcNow().AddDays(-1).ToUnixTimeSeconds()))).ShouldBe(_user);
+    }
+
+    [Fact]
+    public void NotBeforeSkew_IsSmall() => JwtTokenService.NotBeforeSkew.ShouldBeInRange(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
+
+    [Theory]
+    [InlineData("soon")]
+    [InlineData(1e300)]
+    [InlineData(true)]
+    public async Task ValidateAsync_RefusesAMalformedOrFarFutureNotBefore(object nbf) =>
+        (await Service().ValidateAsync(WithNotBefore(nbf))).ShouldBeNull();
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Speaking.Application.Common;
 
 namespace Speaking.Application.Realtime.Wire;
 
@@ -43,9 +44,11 @@ public readonly record struct ClientFrame(ClientMessage? Message, ServerMessage?
 
 /// <summary>
 /// Reads client frames per contract 4.3: JSON objects with a string <c>type</c> and an optional object <c>data</c>.
-/// Malformed input (not JSON, not an object, data not an object, ids that are not UUIDs, text that is not valid
-/// Unicode or holds NUL) is answered with an <c>error</c> and never ends the connection (D-19); an unknown or
-/// missing type is ignored.
+/// Malformed input is answered with <c>{"type":"error","message":"Invalid message"}</c> and never ends the connection
+/// (D-19): not JSON, not an object, a string or key anywhere that is not Unicode text (a lone surrogate escape, invalid
+/// UTF-8: checked once by <see cref="JsonText"/> before any field is read), data that is not an object, ids that are
+/// not UUIDs, and for a known type a NUL character anywhere (never stored, never relayed). An unknown or missing
+/// type is ignored.
 /// </summary>
 public static class ClientMessageReader
 {
@@ -65,15 +68,20 @@ public static class ClientMessageReader
 
         using (document)
         {
+            var text = JsonText.Check(utf8Json.Span).Problem;
+            if (text == JsonTextProblem.NotUnicode) return ErrorMessage.InvalidMessage;
+
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) return ErrorMessage.InvalidMessage;
             if (!root.TryGetProperty("type", out var typeElement) || typeElement.ValueKind != JsonValueKind.String) return ClientFrame.Ignored;
-            if (!TryText(typeElement, out var type)) return ErrorMessage.InvalidMessage;
+            var type = typeElement.GetString()!;
+            if (!IsKnown(type)) return ClientFrame.Ignored;
+            if (text == JsonTextProblem.Nul) return ErrorMessage.InvalidMessage;
 
             var data = default(JsonElement);
             if (root.TryGetProperty("data", out var sent))
             {
-                if (sent.ValueKind != JsonValueKind.Object) return IsKnown(type) ? ErrorMessage.InvalidMessage : ClientFrame.Ignored;
+                if (sent.ValueKind != JsonValueKind.Object) return ErrorMessage.InvalidMessage;
                 data = sent;
             }
 
@@ -101,7 +109,6 @@ public static class ClientMessageReader
             {
                 var mode = Field(data, "mode");
                 var level = Field(data, "level_filter");
-                if (mode is { ValueKind: JsonValueKind.String } m && !TryText(m, out _)) return ErrorMessage.InvalidMessage;
                 return new ClientMessage.JoinQueue(mode?.Clone(), level?.Clone(), Field(data, "widen") is { ValueKind: JsonValueKind.True });
             }
 
@@ -113,9 +120,7 @@ public static class ClientMessageReader
                 var target = Field(data, "target_user_id");
                 if (IsBlank(target)) return ErrorMessage.TargetRequired;
                 if (!TryUuid(target!.Value, out var targetId)) return ErrorMessage.InvalidMessage;
-                var payload = Field(data, "data") ?? data;
-                if (!IsSafeToRelay(payload)) return ErrorMessage.InvalidMessage;
-                return new ClientMessage.Signal(type, targetId, payload.Clone());
+                return new ClientMessage.Signal(type, targetId, (Field(data, "data") ?? data).Clone());
             }
 
             case "chat":
@@ -124,16 +129,14 @@ public static class ClientMessageReader
                 var message = Field(data, "message");
                 if (IsBlank(target) || IsBlank(message)) return ClientFrame.Ignored; // ignored silently, as the original did
                 if (!TryUuid(target!.Value, out var targetId)) return ErrorMessage.InvalidMessage;
-                if (message!.Value.ValueKind != JsonValueKind.String || !TryText(message.Value, out var text)
-                    || text.Length > MaxChatLength || text.Contains('\0'))
+                if (message!.Value.ValueKind != JsonValueKind.String || message.Value.GetString() is not { Length: <= MaxChatLength } chat)
                     return ErrorMessage.InvalidChat;
-                return new ClientMessage.Chat(targetId, text);
+                return new ClientMessage.Chat(targetId, chat);
             }
 
             case "end_session":
             {
                 var sessionId = Field(data, "session_id");
-                if (sessionId is { ValueKind: JsonValueKind.String } s && !TryText(s, out _)) return ErrorMessage.InvalidMessage;
                 return new ClientMessage.EndSession(sessionId is null or { ValueKind: JsonValueKind.Null } ? null : sessionId.Value.Clone());
             }
 
@@ -141,16 +144,16 @@ public static class ClientMessageReader
             {
                 var partner = Field(data, "partner_user_id");
                 if (IsBlank(partner)) return ErrorMessage.PartnerRequired;
-                if (partner!.Value.ValueKind != JsonValueKind.String || !TryText(partner.Value, out var text)) return ErrorMessage.InvalidMessage;
-                return new ClientMessage.InvitePartner(text);
+                if (partner!.Value.ValueKind != JsonValueKind.String) return ErrorMessage.InvalidMessage;
+                return new ClientMessage.InvitePartner(partner.Value.GetString()!);
             }
 
             case "invite_response":
             {
                 var inviter = Field(data, "inviter_user_id");
                 if (IsBlank(inviter)) return ClientFrame.Ignored;
-                if (inviter!.Value.ValueKind != JsonValueKind.String || !TryText(inviter.Value, out var text)) return ErrorMessage.InvalidMessage;
-                return new ClientMessage.InviteResponse(text, Field(data, "accepted") is { ValueKind: JsonValueKind.True });
+                if (inviter!.Value.ValueKind != JsonValueKind.String) return ErrorMessage.InvalidMessage;
+                return new ClientMessage.InviteResponse(inviter.Value.GetString()!, Field(data, "accepted") is { ValueKind: JsonValueKind.True });
             }
 
             case "practice_start" or "practice_stop":
@@ -173,62 +176,9 @@ public static class ClientMessageReader
         value is null || value.Value.ValueKind == JsonValueKind.Null
         || (value.Value.ValueKind == JsonValueKind.String && value.Value.GetRawText().Length == 2);
 
-    /// <summary>A JSON string as .NET text; false for text that is not valid Unicode (a lone surrogate such as "\ud800").</summary>
-    private static bool TryText(JsonElement value, out string text)
-    {
-        try
-        {
-            text = value.GetString()!;
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            text = "";
-            return false;
-        }
-    }
-
     private static bool TryUuid(JsonElement value, out Guid id)
     {
         id = default;
-        return value.ValueKind == JsonValueKind.String && TryText(value, out var text) && Guid.TryParse(text, out id);
-    }
-
-    /// <summary>A relayed payload goes out as it came, so it must be text the partner's browser can read: no lone surrogates, no NUL.</summary>
-    private static bool IsSafeToRelay(JsonElement payload)
-    {
-        switch (payload.ValueKind)
-        {
-            case JsonValueKind.String:
-                return TryText(payload, out var text) && !text.Contains('\0');
-            case JsonValueKind.Object:
-                foreach (var property in payload.EnumerateObject())
-                {
-                    if (!IsSafeName(property) || !IsSafeToRelay(property.Value)) return false;
-                }
-
-                return true;
-            case JsonValueKind.Array:
-                foreach (var item in payload.EnumerateArray())
-                {
-                    if (!IsSafeToRelay(item)) return false;
-                }
-
-                return true;
-            default:
-                return true;
-        }
-    }
-
-    private static bool IsSafeName(JsonProperty property)
-    {
-        try
-        {
-            return !property.Name.Contains('\0');
-        }
-        catch (InvalidOperationException)
-        {
-            return false;
-        }
+        return value.ValueKind == JsonValueKind.String && Guid.TryParse(value.GetString(), out id);
     }
 }
