@@ -5,6 +5,7 @@ using Serilog.Events;
 using Serilog.Formatting.Json;
 using Speaking.Api.Endpoints;
 using Speaking.Api.Http;
+using Speaking.Api.Quorra;
 using Speaking.Application;
 using Speaking.Infrastructure;
 using Speaking.Infrastructure.Configuration;
@@ -73,8 +74,10 @@ public sealed class SpeakingApp : IAsyncDisposable
                 .AddInfrastructure(settings, connectionString, signingKey)
                 .AddBearerAuthentication()
                 .AddRegistrationLimit(settings)
+                .AddQuorraApi()
                 .ConfigureHttpJsonOptions(o => WireFormat.Configure(o.SerializerOptions));
             builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+            builder.Services.AddOpenApi();
             replaceServices?.Invoke(builder.Services);
 
             var web = builder.Build();
@@ -85,6 +88,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             web.UseMiddleware<CorsPolicy>(settings.CorsOrigins);
             web.UseMiddleware<ErrorHandling>();
             web.UseStatusCodePages(StatusBodies.WriteAsync);
+            web.UseQuorra();
             web.UseWebSockets();
             web.UseRouting();
             web.UseMiddleware<UnknownWebSocketPath>();
@@ -94,11 +98,13 @@ public sealed class SpeakingApp : IAsyncDisposable
             web.UseRateLimiter();
 
             web.MapService();
+            web.MapOpenApi("/openapi.json");
             web.MapAuth();
             web.MapUsers();
             web.MapQueue();
             web.MapPartners();
             web.MapRealtime();
+            web.MapQuorra();
 
             return new SpeakingApp(web, embedded, settings, logger);
         }
@@ -159,8 +165,7 @@ internal static class RegistrationLimit
                 }));
             options.OnRejected = async (context, ct) =>
             {
-                context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                await context.HttpContext.Response.WriteAsJsonAsync(new { detail = "Too many registration attempts" }, ct);
+                await ErrorResponses.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "Too many registration attempts");
             };
         });
 }

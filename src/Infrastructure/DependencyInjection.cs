@@ -14,6 +14,7 @@ using Speaking.Infrastructure.Configuration;
 using Speaking.Infrastructure.Matchmaking;
 using Speaking.Infrastructure.Persistence;
 using Speaking.Infrastructure.Persistence.Repositories;
+using Speaking.Infrastructure.Quorra;
 using Speaking.Infrastructure.Realtime;
 
 namespace Speaking.Infrastructure;
@@ -65,6 +66,7 @@ public static class DependencyInjection
         });
         services.Configure<PartnerOptions>(o => o.PartnerRequestCooldownHours = settings.PartnerRequestCooldownHours);
         services.Configure<PasswordHashingOptions>(o => o.Iterations = settings.PasswordHashIterations);
+        services.AddQuorra(settings.Quorra, signingKey);
         return services;
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 using Speaking.Application.Common;
 
@@ -99,13 +100,18 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         }
         catch (RequestValidationException e) when (!context.Response.HasStarted)
         {
-            await Results.Json(ErrorResponses.ValidationBody(e.Problems), statusCode: StatusCodes.Status422UnprocessableEntity).ExecuteAsync(context);
+            await ErrorResponses.WriteValidationAsync(context, e.Problems);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            // Kestrel's own refusals while reading the body (too large, malformed): the client's fault, never a 500.
+            await ErrorResponses.WriteAsync(context, e.StatusCode,
+                e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad Request");
         }
         catch (Exception e) when (!context.Response.HasStarted && !(e is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
         {
             logger.LogError(e, "Unhandled error on {Method} {Path}", context.Request.Method, context.Request.Path.Value);
-            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            await ErrorResponses.Detail(StatusCodes.Status500InternalServerError, "Internal Server Error").ExecuteAsync(context);
+            await ErrorResponses.WriteAsync(context, StatusCodes.Status500InternalServerError, "Internal Server Error");
         }
     }
 }
@@ -120,7 +126,7 @@ public sealed class JsonBodyReader(RequestDelegate next)
             var problem = await JsonBody.ReadAsync(context);
             if (problem is not null)
             {
-                await Results.Json(ErrorResponses.ValidationBody([problem]), statusCode: StatusCodes.Status422UnprocessableEntity).ExecuteAsync(context);
+                await ErrorResponses.WriteValidationAsync(context, [problem]);
                 return;
             }
         }
@@ -144,7 +150,7 @@ public sealed class UnknownWebSocketPath(RequestDelegate next)
     }
 }
 
-/// <summary>Bodies for the framework's bare 404 and 405 answers.</summary>
+/// <summary>Bodies for the framework's bare 404 and 405 answers (and, under /quorra, every bare error status).</summary>
 public static class StatusBodies
 {
     public static async Task WriteAsync(StatusCodeContext status)
@@ -154,8 +160,10 @@ public static class StatusBodies
         {
             StatusCodes.Status404NotFound => "Not Found",
             StatusCodes.Status405MethodNotAllowed => "Method Not Allowed",
+            // Quorra answers every bare error status with a body.
+            >= 400 when ErrorResponses.IsQuorra(status.HttpContext) => ReasonPhrases.GetReasonPhrase(response.StatusCode) is { Length: > 0 } phrase ? phrase : "Error",
             _ => null,
         };
-        if (detail is not null) await ErrorResponses.Detail(response.StatusCode, detail).ExecuteAsync(status.HttpContext);
+        if (detail is not null) await ErrorResponses.WriteAsync(status.HttpContext, response.StatusCode, detail);
     }
 }

@@ -39,6 +39,8 @@ public sealed record SpeakingSettings
     public int PartnerRequestCooldownHours { get; init; } = 24;
     public string DataDirectory { get; init; } = ".data";
     public int PasswordHashIterations { get; init; } = 100_000;
+    /// <summary>The Quorra module's settings (ROOT_PIN, SYNC_INTERVAL_MINUTES, QUORRA_*).</summary>
+    public QuorraSettings Quorra { get; init; } = new();
 
     public static readonly string[] SupportedAlgorithms = ["HS256", "HS384", "HS512"];
 
@@ -105,10 +107,11 @@ public sealed record SpeakingSettings
             PartnerRequestCooldownHours = Int(config, "PARTNER_REQUEST_COOLDOWN_HOURS", defaults.PartnerRequestCooldownHours, min: 0),
             DataDirectory = Get("SPEAKING_DATA_DIR") ?? defaults.DataDirectory,
             PasswordHashIterations = Int(config, "PASSWORD_HASH_ITERATIONS", defaults.PasswordHashIterations, min: 1000),
+            Quorra = QuorraSettings.From(config),
         };
     }
 
-    private static int Int(IConfiguration config, string name, int fallback, int min, int max = int.MaxValue)
+    internal static int Int(IConfiguration config, string name, int fallback, int min, int max = int.MaxValue)
     {
         var text = config[name];
         if (string.IsNullOrWhiteSpace(text)) return fallback;
@@ -121,7 +124,7 @@ public sealed record SpeakingSettings
         return value;
     }
 
-    private static bool Bool(IConfiguration config, string name, bool fallback)
+    internal static bool Bool(IConfiguration config, string name, bool fallback)
     {
         var text = config[name];
         if (string.IsNullOrWhiteSpace(text)) return fallback;

@@ -1,0 +1,164 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text.Json;
+using MediatR;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Speaking.Application.Quorra.Notifications;
+using Speaking.Infrastructure.Realtime;
+
+namespace Speaking.Infrastructure.Quorra;
+
+/// <summary>What Quorra's socket sends: <c>{"type":"notification","notification":{...}}</c>, and <c>pong</c>/<c>error</c> replies.</summary>
+public static class QuorraSocketMessages
+{
+    public static byte[] Notification(NotificationView notification) => QuorraJson.Serialize(new { type = "notification", notification });
+
+    public static readonly byte[] Pong = QuorraJson.Serialize(new { type = "pong" });
+
+    public static byte[] Error(string error) => QuorraJson.Serialize(new { type = "error", error });
+}
+
+/// <summary>The Quorra sockets open on this node, several per user.</summary>
+public sealed class QuorraSocketRegistry
+{
+    private readonly ConcurrentDictionary<Guid, List<WebSocketConnection>> _users = new();
+
+    public void Add(WebSocketConnection connection)
+    {
+        var list = _users.GetOrAdd(connection.UserId, _ => []);
+        lock (list) list.Add(connection);
+    }
+
+    public void Remove(WebSocketConnection connection)
+    {
+        if (!_users.TryGetValue(connection.UserId, out var list)) return;
+        lock (list)
+        {
+            list.Remove(connection);
+            if (list.Count == 0) _users.TryRemove(KeyValuePair.Create(connection.UserId, list));
+        }
+    }
+
+    public IReadOnlyCollection<Guid> ConnectedUsers() => _users.Keys.ToArray();
+
+    public int ConnectionCount => _users.Values.Sum(list => { lock (list) return list.Count; });
+
+    /// <summary>Queues the frame on every open socket of the user; returns how many took it.</summary>
+    public int Send(Guid userId, byte[] frame)
+    {
+        if (!_users.TryGetValue(userId, out var list)) return 0;
+        WebSocketConnection[] connections;
+        lock (list) connections = list.ToArray();
+        return connections.Count(c => c.TryEnqueue(frame));
+    }
+}
+
+/// <summary>
+/// <c>/quorra/ws?token=</c> after the API has authenticated it: registers the socket, delivers the reminders that
+/// fell due while the user was away, then answers pings until the socket closes or the service stops (1001).
+/// </summary>
+public sealed class QuorraSocketEndpoint(QuorraSocketRegistry registry, IMediator mediator, IHostApplicationLifetime lifetime,
+    ILogger<QuorraSocketEndpoint> logger)
+{
+    public const int MaxMessageBytes = 4096;
+
+    public async Task RunAsync(HttpContext context, Guid userId)
+    {
+        using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(15) });
+        var connection = new WebSocketConnection(userId, socket, logger);
+        var writer = connection.RunWriterAsync();
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping, connection.Aborted);
+        try
+        {
+            registry.Add(connection);
+            foreach (var due in await mediator.Send(new ClaimDueRemindersCommand([userId]), stopping.Token))
+            {
+                if (!connection.TryEnqueue(QuorraSocketMessages.Notification(due)))
+                    await mediator.Send(new ReleaseReminderCommand(due.Id), CancellationToken.None);
+            }
+
+            await ReadLoopAsync(connection, stopping.Token);
+        }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            await connection.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down");
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            logger.LogDebug(e, "Quorra socket of user {UserId} ended abruptly", userId);
+        }
+        catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException)
+        {
+            logger.LogError(e, "Quorra socket of user {UserId} closed: the database failed", userId);
+            await connection.CloseAsync(WebSocketCloseStatus.InternalServerError, "Internal error");
+        }
+        finally
+        {
+            registry.Remove(connection);
+            connection.Abort();
+            await writer;
+        }
+    }
+
+    private static async Task ReadLoopAsync(WebSocketConnection connection, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(MaxMessageBytes + 1);
+        try
+        {
+            while (connection.Socket.State == WebSocketState.Open)
+            {
+                var length = 0;
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    if (length > MaxMessageBytes)
+                    {
+                        await connection.CloseAsync(WebSocketCloseStatus.MessageTooBig, "Message too big");
+                        return;
+                    }
+
+                    result = await connection.Socket.ReceiveAsync(buffer.AsMemory(length, buffer.Length - length), ct);
+                    length += result.Count;
+                } while (!result.EndOfMessage && result.MessageType != WebSocketMessageType.Close);
+
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    await connection.CloseAsync(WebSocketCloseStatus.NormalClosure, "");
+                    return;
+                }
+
+                if (length > MaxMessageBytes)
+                {
+                    await connection.CloseAsync(WebSocketCloseStatus.MessageTooBig, "Message too big");
+                    return;
+                }
+
+                await connection.ReplyAsync(IsPing(buffer.AsSpan(0, length))
+                    ? QuorraSocketMessages.Pong
+                    : QuorraSocketMessages.Error("Unknown message: only {\"type\":\"ping\"} is understood"));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static bool IsPing(ReadOnlySpan<byte> message)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(message);
+            using var document = JsonDocument.ParseValue(ref reader);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("type", out var type) && type.ValueKind == JsonValueKind.String && type.GetString() == "ping";
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+}
