@@ -10,7 +10,10 @@ namespace Speaking.Api.Quorra;
 /// <summary>Quorra's answers: camelCase JSON through its own serializer options, errors as <c>{"error": ...}</c>.</summary>
 public static class QuorraResults
 {
-    public static IResult Json<T>(T value, int status = StatusCodes.Status200OK) => TypedResults.Json(value, QuorraJson.Options, statusCode: status);
+    /// <summary>The value as JSON; null is written as the body <c>null</c> (the framework would send no body at all).</summary>
+    public static IResult Json<T>(T value, int status = StatusCodes.Status200OK) => value is null
+        ? TypedResults.Text("null", "application/json; charset=utf-8", statusCode: status)
+        : TypedResults.Json(value, QuorraJson.Options, statusCode: status);
 
     public static IResult Error(Error error) =>
         TypedResults.Json(new QuorraError(error.Detail), QuorraJson.Options, statusCode: ErrorResponses.StatusOf(error.Kind));

@@ -14,15 +14,21 @@ public sealed class QuorraOptions
     public TimeSpan ReminderPollInterval { get; set; } = TimeSpan.FromSeconds(5);
 }
 
-/// <summary>A loop that runs one step at start-up and then every <c>interval</c> after the previous step ends; a failed step is logged.</summary>
+/// <summary>
+/// A loop that runs one step every <c>interval</c> after the previous step ends (the first at start-up when
+/// <see cref="RunsAtStart"/>, else after one interval); a failed step is logged and the loop goes on.
+/// </summary>
 public abstract class PeriodicQuorraService(IServiceScopeFactory scopes, TimeProvider time, ILogger logger) : BackgroundService
 {
     protected abstract TimeSpan Interval { get; }
+
+    protected virtual bool RunsAtStart => true;
 
     protected abstract Task RunOnceAsync(IMediator mediator, CancellationToken ct);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!RunsAtStart && !await WaitAsync(stoppingToken)) return;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -39,23 +45,31 @@ public abstract class PeriodicQuorraService(IServiceScopeFactory scopes, TimePro
                 logger.LogError(e, "{Service} failed; it runs again as usual", GetType().Name);
             }
 
-            try
-            {
-                await Task.Delay(Interval, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            if (!await WaitAsync(stoppingToken)) return;
+        }
+    }
+
+    private async Task<bool> WaitAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(Interval, time, stoppingToken);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 }
 
-/// <summary>SYNC_INTERVAL_MINUTES: moves the offline queue into the command archive (exactly once, across nodes).</summary>
+/// <summary>Every SYNC_INTERVAL_MINUTES (first one interval after start): moves the offline queue into the command archive, exactly once across nodes.</summary>
 public sealed class OfflineSyncService(IServiceScopeFactory scopes, IOptions<QuorraOptions> options, TimeProvider time, ILogger<OfflineSyncService> logger)
     : PeriodicQuorraService(scopes, time, logger)
 {
     protected override TimeSpan Interval => options.Value.SyncInterval;
+
+    protected override bool RunsAtStart => false;
 
     protected override async Task RunOnceAsync(IMediator mediator, CancellationToken ct)
     {
