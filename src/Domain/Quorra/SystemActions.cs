@@ -1,9 +1,10 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Speaking.Domain.Quorra;
 
 /// <summary>The root-guarded device actions. None of them touches the host: they are validated, audited and answered.</summary>
-public static class SystemActions
+public static partial class SystemActions
 {
     public const string Volume = "volume";
     public const string Alarm = "alarm";
@@ -30,9 +31,12 @@ public static class SystemActions
         var trimmed = text.Trim();
         if (TimeOnly.TryParseExact(trimmed, ["HH:mm", "H:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
             return time.ToString("HH:mm", CultureInfo.InvariantCulture);
-        if (trimmed.Length >= 16 && (trimmed.EndsWith('Z') || trimmed.EndsWith('z') || trimmed[^6] is '+' or '-')
+        if (trimmed.Length >= 16 && ZoneSuffix().IsMatch(trimmed)
             && DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.None, out var at))
             return at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
         return null;
     }
+
+    [GeneratedRegex(@"(?:[Zz]|[+-]\d{2}:?\d{2})$")]
+    private static partial Regex ZoneSuffix();
 }
