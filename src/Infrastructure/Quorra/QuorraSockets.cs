@@ -28,8 +28,17 @@ public sealed class QuorraSocketRegistry
 
     public void Add(WebSocketConnection connection)
     {
-        var list = _users.GetOrAdd(connection.UserId, _ => []);
-        lock (list) list.Add(connection);
+        while (true)
+        {
+            var list = _users.GetOrAdd(connection.UserId, _ => []);
+            lock (list)
+            {
+                // A list emptied and dropped by Remove meanwhile is not the user's list any more: take the new one.
+                if (!_users.TryGetValue(connection.UserId, out var current) || !ReferenceEquals(current, list)) continue;
+                list.Add(connection);
+                return;
+            }
+        }
     }
 
     public void Remove(WebSocketConnection connection)
@@ -70,7 +79,9 @@ public sealed class QuorraSocketEndpoint(QuorraSocketRegistry registry, IMediato
         using var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { KeepAliveInterval = TimeSpan.FromSeconds(15) });
         var connection = new WebSocketConnection(userId, socket, logger);
         var writer = connection.RunWriterAsync();
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping, connection.Aborted);
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, connection.Aborted);
+        // On shutdown: close with 1001 and give the client a moment to answer before the socket is cut.
+        using var shutdown = lifetime.ApplicationStopping.Register(() => _ = CloseForShutdownAsync(connection));
         try
         {
             registry.Add(connection);
@@ -81,10 +92,6 @@ public sealed class QuorraSocketEndpoint(QuorraSocketRegistry registry, IMediato
             }
 
             await ReadLoopAsync(connection, stopping.Token);
-        }
-        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
-        {
-            await connection.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down");
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException)
         {
@@ -101,6 +108,13 @@ public sealed class QuorraSocketEndpoint(QuorraSocketRegistry registry, IMediato
             connection.Abort();
             await writer;
         }
+    }
+
+    private static async Task CloseForShutdownAsync(WebSocketConnection connection)
+    {
+        await connection.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        connection.Abort();
     }
 
     private static async Task ReadLoopAsync(WebSocketConnection connection, CancellationToken ct)

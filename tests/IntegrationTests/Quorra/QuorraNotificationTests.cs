@@ -158,3 +158,21 @@ public sealed class QuorraNotificationTests(QuorraFixture fixture) : IClassFixtu
         reply.Str("error").ShouldNotBeNullOrWhiteSpace();
     }
 }
+
+/// <summary>A clean stop closes open Quorra sockets with 1001 (going away).</summary>
+public sealed class QuorraSocketShutdownTests
+{
+    [Fact]
+    public async Task Stopping_ClosesQuorraSocketsWith1001()
+    {
+        var host = await TestHost.StartAsync();
+        var user = await host.QuorraRegisterAsync();
+        await using var socket = await host.QuorraConnectAsync(user);
+        (await socket.DrainAsync()).ShouldBeEmpty();
+
+        await host.DisposeAsync();
+
+        await socket.Closed.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        socket.CloseStatus.ShouldBe(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable);
+    }
+}
