@@ -29,7 +29,7 @@ public sealed class QuorraBody
             buffer.Write(chunk, 0, read);
         }
 
-        if (buffer.Length == 0 || buffer.ToArray().All(b => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n'))
+        if (buffer.GetBuffer().AsSpan(0, (int)buffer.Length).IndexOfAnyExcept(" \t\r\n"u8) < 0)
             return new QuorraBody(JsonDocument.Parse("{}").RootElement);
 
         JsonElement root;

@@ -14,6 +14,7 @@ using Speaking.Application.Quorra.Notifications;
 using Speaking.Application.Quorra.Offline;
 using Speaking.Application.Quorra.Settings;
 using Speaking.Application.Quorra.SystemControl;
+using Speaking.Domain.Common;
 using Speaking.Domain.Quorra;
 using Speaking.Infrastructure.Quorra;
 
@@ -209,7 +210,7 @@ public static class QuorraEndpoints
         quorra.Map("/ws", async (HttpContext http, IMediator mediator, QuorraSocketEndpoint socket) =>
         {
             if (!http.WebSockets.IsWebSocketRequest)
-                return QuorraResults.Error(new Domain.Common.Error(Domain.Common.ErrorKind.BadRequest, "This is a WebSocket: connect with ?token=<JWT>"));
+                return QuorraResults.Error(new Error(ErrorKind.BadRequest, "This is a WebSocket: connect with ?token=<JWT>"));
             var token = http.Request.Query["token"].ToString();
             var caller = await mediator.Send(new AuthenticateQuorraRequestQuery(token.Length == 0 ? null : "Bearer " + token), http.RequestAborted);
             if (!caller.IsSuccess) return QuorraResults.Error(caller.Error!);
@@ -270,8 +271,9 @@ internal static class MediaForm
         {
             return (null, QuorraResults.Error(QuorraErrors.FileTooLarge));
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or IOException && !ct.IsCancellationRequested)
         {
+            // A body that ends early or breaks the multipart format (the reader's IOException says "unexpected end").
             return (null, Bad("The multipart body is malformed"));
         }
 
@@ -297,5 +299,5 @@ internal static class MediaForm
         form.TryGetValue(name, out var value) ? Input<string>.Of(value.ToString()) : Input<string>.Missing;
 
     private static IResult Bad(string message) =>
-        QuorraResults.Error(new Domain.Common.Error(Domain.Common.ErrorKind.BadRequest, message));
+        QuorraResults.Error(new Error(ErrorKind.BadRequest, message));
 }

@@ -124,7 +124,7 @@ public sealed record SpeakingSettings
         return value;
     }
 
-    internal static bool Bool(IConfiguration config, string name, bool fallback)
+    private static bool Bool(IConfiguration config, string name, bool fallback)
     {
         var text = config[name];
         if (string.IsNullOrWhiteSpace(text)) return fallback;

@@ -129,6 +129,33 @@ public sealed class QuorraConventionsTests(QuorraFixture fixture) : IClassFixtur
 
         failures.ShouldBeEmpty();
     }
+
+    [Fact]
+    public async Task NoMultipartBody_MakesA500()
+    {
+        var user = await _host.QuorraRegisterAsync();
+        var part = Gen.OneOf(
+            Gen.Const("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp3\"\r\nContent-Type: audio/mpeg\r\n\r\nabc\r\n"),
+            Gen.Const("--b\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nhello\r\n"),
+            Gen.Const("--b\r\nContent-Disposition: form-data; name=\"duration\"\r\n\r\nNaN\r\n"),
+            Gen.Const("--b\r\nContent-Disposition: form-data; name=\"tags\"\r\n\r\n\u0000\r\n"),
+            Gen.Const("--b--\r\n"), Gen.Const("--b"), Gen.Const("\r\n"), Gen.String);
+        var body = Gen.Select(part, part, part, Gen.Int[1, 3], (a, b, c, n) => string.Concat(new[] { a, b, c }.Take(n)));
+        var contentType = Gen.OneOf("multipart/form-data; boundary=b", "multipart/form-data", "multipart/form-data; boundary=");
+
+        var failures = new List<string>();
+        await Gen.Select(contentType, body).SampleAsync(async (type, text) =>
+        {
+            var request = QuorraSteps.QuorraRequest(HttpMethod.Post, "/media/upload", user);
+            request.Content = new ByteArrayContent(Encoding.UTF8.GetBytes(text));
+            request.Content.Headers.TryAddWithoutValidation("Content-Type", type);
+            var response = await _host.Http.SendAsync(request);
+            if ((int)response.StatusCode >= 500 || (!response.IsSuccessStatusCode && !(await response.Content.ReadAsStringAsync()).Contains("\"error\"")))
+                failures.Add($"{type} {text} -> {(int)response.StatusCode}");
+        }, iter: 200, threads: 1);
+
+        failures.ShouldBeEmpty();
+    }
 }
 
 /// <summary>Errors written by the shared rate limiter and by the unexpected-failure handler take Quorra's shape under /quorra.</summary>

@@ -154,6 +154,20 @@ public sealed class QuorraMediaTests(QuorraFixture fixture) : IClassFixture<Quor
             .ShouldBeQuorraErrorAsync(HttpStatusCode.BadRequest, "file is required: send the audio or video in the form field \"file\"");
     }
 
+    [Theory]
+    [InlineData("multipart/form-data", "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp3\"\r\n\r\nabc")]
+    [InlineData("multipart/form-data; boundary=x", "--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp3\"\r\n\r\nabc")]
+    [InlineData("multipart/form-data; boundary=x", "garbage")]
+    public async Task AMalformedMultipartBody_Is400(string contentType, string body)
+    {
+        var user = await _host.QuorraRegisterAsync();
+        var request = QuorraSteps.QuorraRequest(HttpMethod.Post, "/media/upload", user);
+        request.Content = new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(body));
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        await (await _host.Http.SendAsync(request)).ShouldBeQuorraErrorAsync(HttpStatusCode.BadRequest);
+    }
+
     [Fact]
     public async Task ListMyMedia_IsNewestFirst_AndOnlyTheCallers()
     {
