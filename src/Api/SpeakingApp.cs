@@ -2,6 +2,7 @@ using Serilog;
 using Speaking.Api.Endpoints;
 using Speaking.Api.Hosting;
 using Speaking.Api.Http;
+using Speaking.Api.Quorra;
 using Speaking.Application;
 using Speaking.Infrastructure;
 using Speaking.Infrastructure.Configuration;
@@ -62,6 +63,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             var connectionString = settings.DatabaseConnectionString ?? embedded!.ConnectionString;
             var signingKey = Infrastructure.DependencyInjection.ResolveSigningKey(settings, embedded?.HomeDirectory, log);
 
+            builder.Logging.ClearProviders(); // the framework's console logger; Serilog writes the console (and to providers added later, such as tests')
             builder.Host.UseSerilog(logger, dispose: false, providers);
             builder.WebHost.ListenOn(settings.Listen);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.DrainSeconds + 5));
@@ -73,6 +75,7 @@ public sealed class SpeakingApp : IAsyncDisposable
                 .AddRegistrationLimit(settings)
                 .AddProxySupport(settings)
                 .AddApiDocs(settings)
+                .AddQuorraApi()
                 .ConfigureHttpJsonOptions(o => WireFormat.Configure(o.SerializerOptions));
             builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
             replaceServices?.Invoke(builder.Services);
@@ -86,6 +89,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             web.UseMiddleware<CorsPolicy>(settings.CorsOrigins);
             web.UseMiddleware<ErrorHandling>();
             web.UseStatusCodePages(StatusBodies.WriteAsync);
+            web.UseQuorra();
             web.UseWebSockets();
             web.UseRouting();
             web.UseHttpMetrics(web.Services.GetRequiredService<SpeakingMetrics>());
@@ -103,6 +107,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             web.MapPartners();
             web.MapRealtime();
             web.MapPractice();
+            web.MapQuorra();
 
             return new SpeakingApp(web, embedded, settings, logger);
         }

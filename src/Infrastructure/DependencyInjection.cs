@@ -17,6 +17,7 @@ using Speaking.Infrastructure.Matchmaking;
 using Speaking.Infrastructure.Persistence;
 using Speaking.Infrastructure.Persistence.Repositories;
 using Speaking.Infrastructure.Practice;
+using Speaking.Infrastructure.Quorra;
 using Speaking.Infrastructure.Realtime;
 
 namespace Speaking.Infrastructure;
@@ -86,6 +87,7 @@ public static class DependencyInjection
         services.Configure<PartnerOptions>(o => o.PartnerRequestCooldownHours = settings.PartnerRequestCooldownHours);
         services.Configure<PasswordHashingOptions>(o => o.Iterations = settings.PasswordHashIterations);
         services.AddPractice(settings.Practice);
+        services.AddQuorra(settings.Quorra, signingKey);
         return services;
     }
 

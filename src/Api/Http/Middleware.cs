@@ -138,7 +138,7 @@ public sealed class UnknownWebSocketPath(RequestDelegate next)
     }
 }
 
-/// <summary>Bodies for the framework's bare 404 and 405 answers.</summary>
+/// <summary>Bodies for the framework's bare 404 and 405 answers (and, under /quorra, every bare error status).</summary>
 public static class StatusBodies
 {
     public static async Task WriteAsync(StatusCodeContext status)
@@ -148,8 +148,10 @@ public static class StatusBodies
         {
             StatusCodes.Status404NotFound => "Not Found",
             StatusCodes.Status405MethodNotAllowed => "Method Not Allowed",
+            // Quorra answers every bare error status with a body.
+            >= 400 when ErrorResponses.IsQuorra(status.HttpContext) => ReasonPhrases.GetReasonPhrase(response.StatusCode) is { Length: > 0 } phrase ? phrase : "Error",
             _ => null,
         };
-        if (detail is not null) await ErrorResponses.Detail(response.StatusCode, detail).ExecuteAsync(status.HttpContext);
+        if (detail is not null) await ErrorResponses.WriteAsync(status.HttpContext, response.StatusCode, detail);
     }
 }

@@ -20,10 +20,7 @@ internal static class RegistrationLimit
                     Window = TimeSpan.FromSeconds(settings.RegisterWindowSeconds),
                     QueueLimit = 0,
                 }));
-            options.OnRejected = async (context, ct) =>
-            {
-                context.HttpContext.Response.StatusCode = StatusCodes.Status429TooManyRequests;
-                await context.HttpContext.Response.WriteAsJsonAsync(new { detail = Rejected }, ct);
-            };
+            options.OnRejected = (context, _) =>
+                new ValueTask(ErrorResponses.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, Rejected));
         });
 }

@@ -8,6 +8,10 @@ public enum ErrorKind
     Forbidden,
     NotFound,
     TooManyRequests,
+    Conflict,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ServiceUnavailable,
 }
 
 /// <summary>An expected business outcome that is not success. <see cref="Detail"/> is shown to users as is.</summary>

@@ -55,6 +55,8 @@ public sealed record SpeakingSettings
     public int MaxSocketsPerAddress { get; init; } = 200;
     /// <summary>NODE_HEARTBEAT_SECONDS: how often presence is reconciled (and, with Redis, how often nodes beat).</summary>
     public int NodeHeartbeatSeconds { get; init; } = 5;
+    /// <summary>The Quorra module's settings (ROOT_PIN, SYNC_INTERVAL_MINUTES, QUORRA_*).</summary>
+    public QuorraSettings Quorra { get; init; } = new();
 
     public static readonly string[] SupportedAlgorithms = ["HS256", "HS384", "HS512"];
 
@@ -155,6 +157,7 @@ public sealed record SpeakingSettings
             DataDirectory = Get("SPEAKING_DATA_DIR") ?? defaults.DataDirectory,
             PasswordHashIterations = Int(config, "PASSWORD_HASH_ITERATIONS", defaults.PasswordHashIterations, min: 1000),
             Practice = PracticeSettings.From(config),
+            Quorra = QuorraSettings.From(config),
         };
     }
 
