@@ -55,6 +55,8 @@ public sealed record SpeakingSettings
     public int MaxSocketsPerAddress { get; init; } = 200;
     /// <summary>NODE_HEARTBEAT_SECONDS: how often presence is reconciled (and, with Redis, how often nodes beat).</summary>
     public int NodeHeartbeatSeconds { get; init; } = 5;
+    /// <summary>REDIS_URL: unset → one node, realtime state in memory; set → any number of nodes sharing it through Redis.</summary>
+    public StackExchange.Redis.ConfigurationOptions? Redis { get; init; }
     /// <summary>The Quorra module's settings (ROOT_PIN, SYNC_INTERVAL_MINUTES, QUORRA_*).</summary>
     public QuorraSettings Quorra { get; init; } = new();
 
@@ -124,6 +126,19 @@ public sealed record SpeakingSettings
             }
         }
 
+        StackExchange.Redis.ConfigurationOptions? redis = null;
+        if (Get("REDIS_URL") is { } redisUrl)
+        {
+            try
+            {
+                redis = RedisUrl.Parse(redisUrl);
+            }
+            catch (FormatException e)
+            {
+                throw new ConfigurationProblem("REDIS_URL", $"is not a usable Redis address: {e.Message}.");
+            }
+        }
+
         return new SpeakingSettings
         {
             AppName = Get("APP_NAME") ?? defaults.AppName,
@@ -145,6 +160,7 @@ public sealed record SpeakingSettings
             MaxSocketsPerUser = Int(config, "MAX_SOCKETS_PER_USER", defaults.MaxSocketsPerUser, min: 1),
             MaxSocketsPerAddress = Int(config, "MAX_SOCKETS_PER_ADDRESS", defaults.MaxSocketsPerAddress, min: 1),
             NodeHeartbeatSeconds = Int(config, "NODE_HEARTBEAT_SECONDS", defaults.NodeHeartbeatSeconds, min: 1, max: 300),
+            Redis = redis,
             LogFormat = logFormat,
             SessionReconnectGraceSeconds = Int(config, "SESSION_RECONNECT_GRACE_SECONDS", defaults.SessionReconnectGraceSeconds, min: 0),
             MatchRequiresConnection = Bool(config, "MATCH_REQUIRES_CONNECTION", true),
