@@ -77,7 +77,8 @@ public sealed class SpeakingApp : IAsyncDisposable
                 .AddApiDocs(settings)
                 .AddQuorraApi()
                 .ConfigureHttpJsonOptions(o => WireFormat.Configure(o.SerializerOptions));
-            builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+            var health = builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database");
+            if (settings.Redis is not null) health.AddCheck<Infrastructure.Redis.RedisHealthCheck>("redis");
             replaceServices?.Invoke(builder.Services);
 
             var web = builder.Build();

@@ -53,9 +53,24 @@ public static class DependencyInjection
         services.AddSingleton<NodeIdentity>();
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<ISessionBindings>(sp => sp.GetRequiredService<ConnectionRegistry>());
-        services.AddSingleton<IPresence, InMemoryPresence>();
-        services.AddSingleton<IClusterBus, SingleNodeBus>();
         services.AddSingleton<RealtimeNotifier>();
+        if (settings.Redis is { } redis)
+        {
+            // Several nodes: presence and delivery through Redis; every other piece of shared state is in PostgreSQL.
+            services.AddSingleton(sp => new Redis.RedisConnection(redis, sp.GetRequiredService<ILogger<Redis.RedisConnection>>()));
+            services.AddSingleton<IPresence, Redis.RedisPresence>();
+            services.AddSingleton<Redis.RedisClusterBus>();
+            services.AddSingleton<IClusterBus>(sp => sp.GetRequiredService<Redis.RedisClusterBus>());
+            services.AddHostedService(sp => sp.GetRequiredService<Redis.RedisClusterBus>());
+            services.AddHostedService<Redis.RedisNodeHeartbeat>();
+            services.Configure<Redis.HeartbeatOptions>(o => o.Interval = TimeSpan.FromSeconds(settings.NodeHeartbeatSeconds));
+        }
+        else
+        {
+            services.AddSingleton<IPresence, InMemoryPresence>();
+            services.AddSingleton<IClusterBus, SingleNodeBus>();
+        }
+
         services.AddSingleton<IRealtimeNotifier>(sp => sp.GetRequiredService<RealtimeNotifier>());
         services.AddSingleton(new ConnectionLimits
         {

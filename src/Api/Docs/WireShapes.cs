@@ -155,11 +155,14 @@ public sealed class HealthResponse
 
 public sealed class ReadinessResponse
 {
-    [Description("ready (200) or unavailable (503).")]
+    [Description("ready (200); unavailable (503) while the database does not answer; draining (503) during a graceful stop.")]
     public required string Status { get; init; }
 
     [Description("The database check: healthy, degraded, unhealthy, or unknown.")]
     public required string Database { get; init; }
+
+    [Description("With REDIS_URL set: the Redis check (healthy or unhealthy). Reported only: a Redis outage never turns readiness to 503, so a blip cannot empty the load balancer.")]
+    public string? Redis { get; init; }
 }
 
 /// <summary>Body of <c>POST /sessions/{id}/feedback</c>.</summary>

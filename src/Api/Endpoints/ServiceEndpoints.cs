@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Speaking.Api.Docs;
+using Speaking.Infrastructure.Realtime;
 
 namespace Speaking.Api.Endpoints;
 
@@ -14,14 +15,22 @@ public static class ServiceEndpoints
         service.MapGet("/health", () => Results.Ok(new { status = "healthy" }))
             .Describe("GetHealth", "Liveness", "Always {\"status\": \"healthy\"} while the process serves requests.")
             .Returns<HealthResponse>();
-        service.MapGet("/health/ready", async (HealthCheckService health, CancellationToken ct) =>
+        service.MapGet("/health/ready", async (HealthCheckService health, DrainState drain, CancellationToken ct) =>
         {
             var report = await health.CheckHealthAsync(ct);
-            var ready = report.Status == HealthStatus.Healthy;
-            return Results.Json(new { status = ready ? "ready" : "unavailable", database = report.Entries.TryGetValue("database", out var db) ? db.Status.ToString().ToLowerInvariant() : "unknown" },
-                statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+            string StatusOf(string name) => report.Entries.TryGetValue(name, out var entry) ? entry.Status.ToString().ToLowerInvariant() : "unknown";
+            var database = StatusOf("database");
+            var ready = !drain.IsDraining && database == "healthy";
+            var body = new Dictionary<string, string>
+            {
+                ["status"] = drain.IsDraining ? "draining" : ready ? "ready" : "unavailable",
+                ["database"] = database,
+            };
+            if (report.Entries.ContainsKey("redis")) body["redis"] = StatusOf("redis");
+            return Results.Json(body, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         })
-            .Describe("GetReadiness", "Readiness", "200 with status ready when the database answers, else 503 with status unavailable.")
+            .Describe("GetReadiness", "Readiness",
+                "200 with status ready when the database answers; 503 while it does not, and during a graceful stop (draining). Redis, when configured, is reported but never turns readiness to 503.")
             .Returns<ReadinessResponse>()
             .Returns<ReadinessResponse>(StatusCodes.Status503ServiceUnavailable);
     }

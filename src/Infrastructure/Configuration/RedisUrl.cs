@@ -53,6 +53,7 @@ public static class RedisUrl
         }
 
         options.AbortOnConnectFail = false;
+        options.BacklogPolicy = BacklogPolicy.FailFast; // while Redis is away, realtime operations fail at once with a clear error
         options.ConnectTimeout = 3000;
         options.SyncTimeout = 3000;
         options.AsyncTimeout = 3000;
