@@ -122,6 +122,7 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserDirectory dir
         }
         catch (Exception e) when (Outage.Is(e))
         {
+            metrics.DatabaseErrors.WithLabels("handshake").Inc();
             gate.Leave(address);
             return Admission.Refuse(StatusCodes.Status503ServiceUnavailable, "unavailable");
         }
