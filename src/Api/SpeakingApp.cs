@@ -66,7 +66,8 @@ public sealed class SpeakingApp : IAsyncDisposable
             builder.Logging.ClearProviders(); // the framework's console logger; Serilog writes the console (and to providers added later, such as tests')
             builder.Host.UseSerilog(logger, dispose: false, providers);
             builder.WebHost.ListenOn(settings.Listen);
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.DrainSeconds + 5));
+            // The whole graceful stop (sockets in RealtimeDrain, then in-flight HTTP in Kestrel) ends within DRAIN_SECONDS.
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.DrainSeconds));
 
             builder.Services
                 .AddApplication()

@@ -155,10 +155,10 @@ public sealed class HealthResponse
 
 public sealed class ReadinessResponse
 {
-    [Description("ready (200) or unavailable (503).")]
+    [Description("ready (200), unavailable (503: the database does not answer) or draining (503: the node is stopping).")]
     public required string Status { get; init; }
 
-    [Description("The database check: healthy, degraded, unhealthy, or unknown.")]
+    [Description("The database check: healthy, degraded, unhealthy, or unknown (not checked while draining).")]
     public required string Database { get; init; }
 }
 

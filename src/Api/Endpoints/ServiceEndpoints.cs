@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Speaking.Api.Docs;
+using Speaking.Infrastructure.Realtime;
 
 namespace Speaking.Api.Endpoints;
 
@@ -14,14 +15,17 @@ public static class ServiceEndpoints
         service.MapGet("/health", () => Results.Ok(new { status = "healthy" }))
             .Describe("GetHealth", "Liveness", "Always {\"status\": \"healthy\"} while the process serves requests.")
             .Returns<HealthResponse>();
-        service.MapGet("/health/ready", async (HealthCheckService health, CancellationToken ct) =>
+        service.MapGet("/health/ready", async (HealthCheckService health, DrainState drain, CancellationToken ct) =>
         {
+            // A draining node takes no new work, whatever its database says (amendment A-3): the balancer moves on.
+            if (drain.IsDraining)
+                return Results.Json(new { status = "draining", database = "unknown" }, statusCode: StatusCodes.Status503ServiceUnavailable);
             var report = await health.CheckHealthAsync(ct);
             var ready = report.Status == HealthStatus.Healthy;
             return Results.Json(new { status = ready ? "ready" : "unavailable", database = report.Entries.TryGetValue("database", out var db) ? db.Status.ToString().ToLowerInvariant() : "unknown" },
                 statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         })
-            .Describe("GetReadiness", "Readiness", "200 with status ready when the database answers, else 503 with status unavailable.")
+            .Describe("GetReadiness", "Readiness", "200 with status ready when the database answers; 503 with status unavailable when it does not, or with status draining once the node has begun a graceful stop (SIGTERM).")
             .Returns<ReadinessResponse>()
             .Returns<ReadinessResponse>(StatusCodes.Status503ServiceUnavailable);
     }
