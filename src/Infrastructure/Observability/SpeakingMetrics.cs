@@ -32,6 +32,9 @@ public sealed class SpeakingMetrics
         DatabaseErrors = factory.CreateCounter("speaking_database_errors_total",
             "Operations that failed because the database (or Redis) did not answer, by where.", "source");
 
+        LogEventsDropped = factory.CreateCounter("speaking_log_events_dropped_total",
+            "Log events dropped because the console could not keep up (the asynchronous log buffer was full).");
+
         // Every known label value is exported from the start (at 0), so rates and alerts see a series before its first event.
         foreach (var mode in QueueModes)
         {
@@ -68,6 +71,7 @@ public sealed class SpeakingMetrics
     public Counter RefusedConnections { get; }
     public Counter SlowClientDisconnects { get; }
     public Counter DatabaseErrors { get; }
+    public Counter LogEventsDropped { get; }
 
     /// <summary>Runs <paramref name="update"/> before every scrape (for gauges read from their source); failures are counted, never thrown.</summary>
     public void OnScrape(Func<CancellationToken, Task> update) =>

@@ -100,6 +100,16 @@ public sealed class MetricsTests
         after.Sum("http_request_duration_seconds_count", ("endpoint", "/auth/register"), ("method", "POST"), ("code", "201")).ShouldBe(3);
         after.Samples.ShouldNotContain(s => s.Labels.Values.Any(v => v.Contains(ann.IdText, StringComparison.Ordinal)));
 
+        // A WebSocket is one HTTP request (101) that ends when the socket closes.
+        after.Sum("http_request_duration_seconds_count", ("endpoint", "/ws/match/{user_id}")).ShouldBe(0);
+        await wb.CloseAsync();
+        (await Sessions.EventuallyAsync(async () =>
+        {
+            var closed = await ScrapeAsync(host.Http);
+            return closed.Sum("http_request_duration_seconds_count", ("endpoint", "/ws/match/{user_id}"), ("code", "101")) == 1
+                && closed.Single("speaking_open_sockets") == 1;
+        })).ShouldBeTrue();
+
         // The other service saw none of it.
         var bystanderAfter = await ScrapeAsync(bystander.Http);
         Moved(bystanderBefore, bystanderAfter, Counters).ShouldBeEmpty();
@@ -128,6 +138,7 @@ public sealed class MetricsTests
             ("speaking_refused_connections_total", "counter", "reason"),
             ("speaking_slow_client_disconnects_total", "counter", null),
             ("speaking_database_errors_total", "counter", "source"),
+            ("speaking_log_events_dropped_total", "counter", null),
         };
         foreach (var (name, type, label) in expected)
         {
