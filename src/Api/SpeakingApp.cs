@@ -52,7 +52,8 @@ public sealed class SpeakingApp : IAsyncDisposable
 
         var settings = SpeakingSettings.From(builder.Configuration);
         var providers = new Serilog.Extensions.Logging.LoggerProviderCollection();
-        var logger = Logging.CreateLogger(builder.Configuration, settings, providers);
+        var logBuffer = new LogBuffer();
+        var logger = Logging.CreateLogger(builder.Configuration, settings, providers, logBuffer);
         var log = new Serilog.Extensions.Logging.SerilogLoggerFactory(logger).CreateLogger("Speaking");
 
         EmbeddedPostgres? embedded = null;
@@ -66,7 +67,8 @@ public sealed class SpeakingApp : IAsyncDisposable
             builder.Logging.ClearProviders(); // the framework's console logger; Serilog writes the console (and to providers added later, such as tests')
             builder.Host.UseSerilog(logger, dispose: false, providers);
             builder.WebHost.ListenOn(settings.Listen);
-            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.DrainSeconds + 5));
+            // The whole graceful stop (sockets in RealtimeDrain, then in-flight HTTP in Kestrel) ends within DRAIN_SECONDS.
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.DrainSeconds));
 
             builder.Services
                 .AddApplication()
@@ -82,6 +84,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             replaceServices?.Invoke(builder.Services);
 
             var web = builder.Build();
+            web.Services.GetRequiredService<SpeakingMetrics>().CountDroppedLogEvents(logBuffer);
             await web.Services.GetRequiredService<MigrationRunner>().ApplyAsync();
             await web.Services.GetRequiredService<StartupRecovery>().RunAsync();
 
@@ -139,6 +142,12 @@ public sealed class SpeakingApp : IAsyncDisposable
 
         await Web.DisposeAsync();
         if (_embedded is not null) await _embedded.DisposeAsync();
-        await _logger.DisposeAsync();
+        // The log buffer is flushed, but a console that cannot keep up must not hold the exit past the stop budget:
+        // what is still buffered after a few seconds is lost (the sink's worker is a background thread). Disposing
+        // the asynchronous sink blocks until its queue is written, hence on a thread of its own.
+        var flushed = Task.Run(async () => await _logger.DisposeAsync());
+        await Task.WhenAny(flushed, Task.Delay(LogFlushLimit));
     }
+
+    private static readonly TimeSpan LogFlushLimit = TimeSpan.FromSeconds(3);
 }

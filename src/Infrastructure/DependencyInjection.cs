@@ -82,6 +82,7 @@ public static class DependencyInjection
         services.AddSingleton<MessageDispatcher>();
         services.AddSingleton<WebSocketEndpoint>();
         services.AddHostedService<RealtimeDrain>();
+        services.AddHostedService<Observability.StateGauges>();
         services.AddHostedService<MatchmakingService>();
         services.AddHostedService<SessionSweeper>();
         services.Configure<DrainOptions>(o => o.Timeout = TimeSpan.FromSeconds(settings.DrainSeconds));

@@ -158,7 +158,7 @@ public sealed class ReadinessResponse
     [Description("ready (200); unavailable (503) while the database does not answer; draining (503) during a graceful stop.")]
     public required string Status { get; init; }
 
-    [Description("The database check: healthy, degraded, unhealthy, or unknown.")]
+    [Description("The database check: healthy, degraded, unhealthy, or unknown (not checked while draining).")]
     public required string Database { get; init; }
 
     [Description("With REDIS_URL set: the Redis check (healthy or unhealthy). Reported only: a Redis outage never turns readiness to 503, so a blip cannot empty the load balancer.")]

@@ -17,6 +17,9 @@ public static class ServiceEndpoints
             .Returns<HealthResponse>();
         service.MapGet("/health/ready", async (HealthCheckService health, DrainState drain, CancellationToken ct) =>
         {
+            // A draining node takes no new work, whatever its database says (amendment A-3): the balancer moves on.
+            if (drain.IsDraining)
+                return Results.Json(new { status = "draining", database = "unknown" }, statusCode: StatusCodes.Status503ServiceUnavailable);
             var report = await health.CheckHealthAsync(ct);
             string StatusOf(string name) => report.Entries.TryGetValue(name, out var entry) ? entry.Status.ToString().ToLowerInvariant() : "unknown";
             var database = StatusOf("database");

@@ -6,6 +6,7 @@ using Speaking.Infrastructure;
 using Speaking.Application.Users;
 using Speaking.Domain.Users;
 using Speaking.Infrastructure.Auth;
+using Speaking.Infrastructure.Observability;
 using Speaking.Infrastructure.Persistence;
 
 namespace Speaking.Api.Http;
@@ -69,6 +70,7 @@ public static class Authentication
                     context.HandleResponse();
                     if (context.HttpContext.Items.TryGetValue(OutageKey, out var reason))
                     {
+                        context.HttpContext.RequestServices.GetRequiredService<SpeakingMetrics>().DatabaseErrors.WithLabels("http").Inc();
                         context.HttpContext.RequestServices.GetRequiredService<ILogger<ErrorHandling>>().LogWarning(
                             "The database did not answer {Method} {Path}: {Reason}", context.Request.Method, context.Request.Path.Value, reason);
                         await ErrorResponses.WriteUnavailableAsync(context.HttpContext);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 using Speaking.Infrastructure;
 using Speaking.Application.Common;
+using Speaking.Infrastructure.Observability;
 using Speaking.Infrastructure.Persistence;
 
 namespace Speaking.Api.Http;
@@ -71,7 +72,7 @@ public sealed class CorsPolicy(RequestDelegate next, IReadOnlyList<string> origi
 /// not answer into 503 with Retry-After (one log line, no stack trace); anything else into
 /// 500 {"detail":"Internal Server Error"} (logged, never shown). CORS headers are added by <see cref="CorsPolicy"/>.
 /// </summary>
-public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> logger)
+public sealed class ErrorHandling(RequestDelegate next, SpeakingMetrics metrics, ILogger<ErrorHandling> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -92,6 +93,7 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         }
         catch (Exception e) when (!context.Response.HasStarted && Outage.Is(e))
         {
+            metrics.DatabaseErrors.WithLabels("http").Inc();
             logger.LogWarning("The database did not answer {Method} {Path}: {Reason}", context.Request.Method, context.Request.Path.Value,
                 e.GetBaseException().Message);
             await ErrorResponses.WriteUnavailableAsync(context);

@@ -29,8 +29,32 @@ public sealed class SpeakingMetrics
         RefusedConnections = factory.CreateCounter("speaking_refused_connections_total", "WebSocket handshakes refused, by reason.", "reason");
         SlowClientDisconnects = factory.CreateCounter("speaking_slow_client_disconnects_total",
             "Connections closed because the client stopped reading its messages.");
-        DatabaseErrors = factory.CreateCounter("speaking_database_errors_total", "Operations that failed because the database did not answer, by where.", "source");
+        DatabaseErrors = factory.CreateCounter("speaking_database_errors_total",
+            "Operations that failed because the database (or Redis) did not answer, by where.", "source");
+
+        LogEventsDropped = factory.CreateCounter("speaking_log_events_dropped_total",
+            "Log events dropped because the console could not keep up (the asynchronous log buffer was full).");
+
+        // Every known label value is exported from the start (at 0), so rates and alerts see a series before its first event.
+        foreach (var mode in QueueModes)
+        {
+            QueueDepth.WithLabels(mode);
+            SessionsStarted.WithLabels(mode);
+        }
+
+        foreach (var reason in EndReasons) SessionsEnded.WithLabels(reason);
+        foreach (var type in RelayedTypes) RelayedMessages.WithLabels(type);
+        foreach (var reason in MessageRefusals) RefusedMessages.WithLabels(reason);
+        foreach (var reason in ConnectionRefusals) RefusedConnections.WithLabels(reason);
+        foreach (var source in DatabaseErrorSources) DatabaseErrors.WithLabels(source);
     }
+
+    public static readonly string[] QueueModes = ["roulette", "level_filter"];
+    public static readonly string[] EndReasons = ["ended", "no_reconnect", "blocked", "resume_failed"];
+    public static readonly string[] RelayedTypes = ["offer", "answer", "ice_candidate", "chat"];
+    public static readonly string[] MessageRefusals = ["invalid", "not_in_session", "not_allowed", "invalid_chat", "rate_limited", "unavailable", "too_big", "binary"];
+    public static readonly string[] ConnectionRefusals = ["not_websocket", "authentication", "draining", "node_full", "address_cap", "user_cap", "unavailable"];
+    public static readonly string[] DatabaseErrorSources = ["http", "handshake", "socket", "disconnect", "matchmaking", "sweeper", "metrics"];
 
     public CollectorRegistry Registry { get; }
 
@@ -47,6 +71,7 @@ public sealed class SpeakingMetrics
     public Counter RefusedConnections { get; }
     public Counter SlowClientDisconnects { get; }
     public Counter DatabaseErrors { get; }
+    public Counter LogEventsDropped { get; }
 
     /// <summary>Runs <paramref name="update"/> before every scrape (for gauges read from their source); failures are counted, never thrown.</summary>
     public void OnScrape(Func<CancellationToken, Task> update) =>
@@ -56,7 +81,7 @@ public sealed class SpeakingMetrics
             {
                 await update(ct);
             }
-            catch (Exception e) when (e is Npgsql.NpgsqlException or TimeoutException or OperationCanceledException)
+            catch (Exception e) when (Outage.Is(e) || e is OperationCanceledException)
             {
                 DatabaseErrors.WithLabels("metrics").Inc();
             }

@@ -58,6 +58,8 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserDirectory dir
             connection = new WebSocketConnection(reference, userId, socket, logger) { Order = admission.Order };
             connection.SlowClient += () => metrics.SlowClientDisconnects.Inc();
             registry.Add(connection);
+            // A drain that began after the admission check did not see this connection: close it as the drain would.
+            if (drain.IsDraining) connection.RequestClose(WebSocketCloseStatus.EndpointUnavailable, "Server shutting down");
             writer = connection.RunWriterAsync();
             logger.LogDebug("User {UserId} connected (connection {Connection})", userId, reference);
 
@@ -122,6 +124,7 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserDirectory dir
         }
         catch (Exception e) when (Outage.Is(e))
         {
+            metrics.DatabaseErrors.WithLabels("handshake").Inc();
             gate.Leave(address);
             return Admission.Refuse(StatusCodes.Status503ServiceUnavailable, "unavailable");
         }

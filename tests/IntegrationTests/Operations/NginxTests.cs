@@ -131,9 +131,34 @@ public sealed class NginxTests
         await (await proxy.Http.GetAsync("/metrics")).ShouldBeDetailAsync(HttpStatusCode.Forbidden,
             "Metrics are served only to local requests or with METRICS_TOKEN");
 
+        // A client cannot talk its way in by claiming to be local: nginx appends its own peer to the header it was sent.
+        using (var claimingLocal = new HttpRequestMessage(HttpMethod.Get, "/metrics"))
+        {
+            claimingLocal.Headers.TryAddWithoutValidation("X-Forwarded-For", "127.0.0.1");
+            await (await proxy.Http.SendAsync(claimingLocal)).ShouldBeDetailAsync(HttpStatusCode.Forbidden,
+                "Metrics are served only to local requests or with METRICS_TOKEN");
+        }
+
         var direct = await host.Http.GetAsync("/metrics");
         direct.StatusCode.ShouldBe(HttpStatusCode.OK);
         (await direct.Content.ReadAsStringAsync()).ShouldContain("# TYPE");
+    }
+
+    [Fact]
+    public async Task Metrics_ThroughNginx_WithMetricsToken_OpenOnlyToTheBearer()
+    {
+        const string token = "nginx-scrape-token-42";
+        var settings = BehindLoopbackProxy();
+        settings["METRICS_TOKEN"] = token;
+        await using var host = await TestHost.StartAsync(settings);
+        await using var proxy = await NginxProxy.StartAsync(host);
+
+        await (await proxy.Http.GetAsync("/metrics")).ShouldBeUnauthorizedAsync("Not authenticated");
+        using var scrape = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        scrape.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var opened = await proxy.Http.SendAsync(scrape);
+        opened.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await opened.Content.ReadAsStringAsync()).ShouldContain("# TYPE speaking_open_sockets gauge");
     }
 
     [Fact]
