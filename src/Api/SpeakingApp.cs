@@ -72,7 +72,6 @@ public sealed class SpeakingApp : IAsyncDisposable
                 .AddApplication()
                 .AddInfrastructure(settings, connectionString, signingKey)
                 .AddBearerAuthentication()
-                .AddRegistrationLimit(settings)
                 .AddProxySupport(settings)
                 .AddApiDocs(settings)
                 .AddQuorraApi()
@@ -97,7 +96,6 @@ public sealed class SpeakingApp : IAsyncDisposable
             web.UseMiddleware<JsonBodyReader>();
             web.UseAuthentication();
             web.UseAuthorization();
-            web.UseRateLimiter();
 
             web.MapService();
             web.MapOperations(settings);

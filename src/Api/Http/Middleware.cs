@@ -92,7 +92,7 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         }
         catch (Exception e) when (!context.Response.HasStarted && Outage.Is(e))
         {
-            logger.LogWarning("The database did not answer {Method} {Path}: {Reason}", context.Request.Method, context.Request.Path.Value,
+            logger.LogWarning("A dependency (the database or Redis) did not answer {Method} {Path}: {Reason}", context.Request.Method, context.Request.Path.Value,
                 e.GetBaseException().Message);
             await ErrorResponses.WriteUnavailableAsync(context);
         }
