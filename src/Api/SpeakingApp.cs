@@ -66,6 +66,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             builder.Logging.ClearProviders(); // the framework's console logger; Serilog writes the console (and to providers added later, such as tests')
             builder.Host.UseSerilog(logger, dispose: false, providers);
             builder.WebHost.ListenOn(settings.Listen);
+            builder.WebHost.LimitConnections(settings, log);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.DrainSeconds + 5));
 
             builder.Services
