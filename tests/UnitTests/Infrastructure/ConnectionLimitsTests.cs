@@ -21,5 +21,4 @@ public class ConnectionLimitsTests
     [Fact]
     public void KestrelCaps_WithoutAKnownOpenFileLimit_LeaveHttpUncapped() =>
         ConnectionLimits.KestrelCaps(1_000, null).ShouldBe((1_016L, (long?)null));
-
 }
