@@ -67,6 +67,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             builder.Logging.ClearProviders(); // the framework's console logger; Serilog writes the console (and to providers added later, such as tests')
             builder.Host.UseSerilog(logger, dispose: false, providers);
             builder.WebHost.ListenOn(settings.Listen);
+            builder.WebHost.LimitConnections(settings, log);
             // The whole graceful stop (sockets in RealtimeDrain, then in-flight HTTP in Kestrel) ends within DRAIN_SECONDS.
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(settings.DrainSeconds));
 
@@ -74,7 +75,6 @@ public sealed class SpeakingApp : IAsyncDisposable
                 .AddApplication()
                 .AddInfrastructure(settings, connectionString, signingKey)
                 .AddBearerAuthentication()
-                .AddRegistrationLimit(settings)
                 .AddProxySupport(settings)
                 .AddApiDocs(settings)
                 .AddQuorraApi()
@@ -101,7 +101,6 @@ public sealed class SpeakingApp : IAsyncDisposable
             web.UseMiddleware<JsonBodyReader>();
             web.UseAuthentication();
             web.UseAuthorization();
-            web.UseRateLimiter();
 
             web.MapService();
             web.MapOperations(settings);

@@ -32,7 +32,7 @@ public static class DependencyInjection
         }
 
         services.AddSingleton<IClock, SystemClock>();
-        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<AuthAttempts>();
         services.AddScoped<SessionAnnouncer>();
         services.AddScoped<SessionResumption>();
         services.AddScoped<ReconnectDeadlines>();

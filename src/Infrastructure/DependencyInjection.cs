@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Speaking.Application.Auth;
@@ -13,12 +14,14 @@ using Speaking.Application.Sessions;
 using Speaking.Application.Users;
 using Speaking.Infrastructure.Auth;
 using Speaking.Infrastructure.Configuration;
+using Speaking.Infrastructure.Limits;
 using Speaking.Infrastructure.Matchmaking;
 using Speaking.Infrastructure.Persistence;
 using Speaking.Infrastructure.Persistence.Repositories;
 using Speaking.Infrastructure.Practice;
 using Speaking.Infrastructure.Quorra;
 using Speaking.Infrastructure.Realtime;
+using Speaking.Infrastructure.Redis;
 
 namespace Speaking.Infrastructure;
 
@@ -100,6 +103,23 @@ public static class DependencyInjection
             o.MaxFailuresPerAddress = settings.LoginMaxFailuresPerAddress;
             o.WindowSeconds = settings.LoginFailureWindowSeconds;
         });
+        services.Configure<RegistrationLimits>(o =>
+        {
+            o.MaxPerAddress = settings.RegisterMaxPerAddress;
+            o.WindowSeconds = settings.RegisterWindowSeconds;
+        });
+        // Shared counters (login and registration limits): in memory on one node, in Redis across nodes.
+        if (settings.Redis is { } redis)
+        {
+            services.TryAddSingleton(sp => new RedisConnection(redis, sp.GetRequiredService<ILogger<RedisConnection>>()));
+            services.AddSingleton<IAttemptLimiter, RedisAttemptLimiter>();
+            services.AddHostedService<RedisLimiterStartup>();
+        }
+        else
+        {
+            services.AddSingleton<IAttemptLimiter, InMemoryAttemptLimiter>();
+        }
+
         services.Configure<PartnerOptions>(o => o.PartnerRequestCooldownHours = settings.PartnerRequestCooldownHours);
         services.Configure<PasswordHashingOptions>(o => o.Iterations = settings.PasswordHashIterations);
         services.AddPractice(settings.Practice);

@@ -10,8 +10,6 @@ namespace Speaking.Api.Endpoints;
 
 public static class AuthEndpoints
 {
-    public const string RegisterPolicy = "register";
-
     public static void MapAuth(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/auth").WithTags("Auth");
@@ -20,15 +18,16 @@ public static class AuthEndpoints
         {
             var body = JsonBody.Of(http);
             var result = await mediator.Send(new RegisterCommand(body.Shape, body.String("email"), body.String("password"), body.String("username"),
-                body.Number("current_level"), body.Number("target_score")), ct);
+                body.Number("current_level"), body.Number("target_score"), http.Connection.RemoteIpAddress?.ToString()), ct);
             return result.ToHttp(token => TypedResults.Json(token, statusCode: StatusCodes.Status201Created));
-        }).WithMetadata(new ReadsJsonBody()).RequireRateLimiting(RegisterPolicy)
-            .Describe("Register", "Create an account", "Creates a user and returns a token for it, so the client is logged in at once.")
+        }).WithMetadata(new ReadsJsonBody())
+            .Describe("Register", "Create an account",
+                "Creates a user and returns a token for it, so the client is logged in at once. By default at most 1,000 registrations per client address in 10 minutes (a taken email counts too); further attempts get 429.")
             .AcceptsJson<RegisterRequest>()
             .Returns<AuthToken>(StatusCodes.Status201Created)
             .Fails(StatusCodes.Status400BadRequest, UserErrors.EmailTaken.Detail)
             .ValidatesInput()
-            .Fails(StatusCodes.Status429TooManyRequests, RegistrationLimit.Rejected);
+            .Fails(StatusCodes.Status429TooManyRequests, UserErrors.TooManyRegistrations.Detail);
 
         auth.MapPost("/login", async (HttpContext http, IMediator mediator, CancellationToken ct) =>
         {

@@ -94,7 +94,7 @@ public sealed class ErrorHandling(RequestDelegate next, SpeakingMetrics metrics,
         catch (Exception e) when (!context.Response.HasStarted && Outage.Is(e))
         {
             metrics.DatabaseErrors.WithLabels("http").Inc();
-            logger.LogWarning("The database did not answer {Method} {Path}: {Reason}", context.Request.Method, context.Request.Path.Value,
+            logger.LogWarning("A dependency (the database or Redis) did not answer {Method} {Path}: {Reason}", context.Request.Method, context.Request.Path.Value,
                 e.GetBaseException().Message);
             await ErrorResponses.WriteUnavailableAsync(context);
         }

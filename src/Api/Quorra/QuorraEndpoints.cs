@@ -51,9 +51,9 @@ public static class QuorraEndpoints
         auth.MapPost("/register", async (HttpContext http, IMediator mediator, CancellationToken ct) =>
         {
             var body = await QuorraBody.ReadAsync(http);
-            var result = await mediator.Send(new RegisterQuorraUserCommand(body.String("username"), body.String("password")), ct);
+            var result = await mediator.Send(new RegisterQuorraUserCommand(body.String("username"), body.String("password"), http.ClientAddress()), ct);
             return result.ToQuorra(registered => QuorraResults.Json(registered, StatusCodes.Status201Created));
-        }).RequireRateLimiting(AuthEndpoints.RegisterPolicy).WithSummary("Create a Quorra account")
+        }).WithSummary("Create a Quorra account")
             .Body<QuorraCredentials>().Produces<QuorraRegistered>(StatusCodes.Status201Created)
             .ProducesError(StatusCodes.Status400BadRequest).ProducesError(StatusCodes.Status409Conflict).ProducesError(StatusCodes.Status429TooManyRequests);
 

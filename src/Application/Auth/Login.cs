@@ -25,23 +25,33 @@ public sealed class LoginCommandValidator : AbstractValidator<LoginCommand>
     }
 }
 
-public sealed class LoginCommandHandler(IUserRepository users, IPasswordHasher hasher, ITokenIssuer tokens, LoginThrottle throttle)
+public sealed class LoginCommandHandler(IUserRepository users, IPasswordHasher hasher, ITokenIssuer tokens, AuthAttempts attempts)
     : IRequestHandler<LoginCommand, Result<AuthToken>>
 {
     public async Task<Result<AuthToken>> Handle(LoginCommand request, CancellationToken cancellationToken)
     {
         var email = request.Username.Value!;
-        if (throttle.IsBlocked(email, request.ClientAddress)) return UserErrors.TooManyLoginAttempts;
+        // Reserved before the hash, so parallel guesses cannot all pass a check that is counted only afterwards.
+        var attempt = await attempts.TryBeginLoginAsync(AuthAttempts.EmailAccount(email), request.ClientAddress, cancellationToken);
+        if (attempt is null) return UserErrors.TooManyLoginAttempts;
 
-        var user = await users.FindByEmailAsync(email, cancellationToken);
-        // One verification on both paths: an unknown email is checked against a hash shaped like a real one (D-8).
-        var valid = hasher.Verify(user?.PasswordHash ?? hasher.DummyHash, request.Password.Value!) && user is not null;
-        if (!valid)
+        User? user;
+        bool valid;
+        try
         {
-            throttle.RecordFailure(email, request.ClientAddress);
-            return UserErrors.InvalidCredentials;
+            user = await users.FindByEmailAsync(email, cancellationToken);
+            // One verification on both paths: an unknown email is checked against a hash shaped like a real one (D-8).
+            valid = hasher.Verify(user?.PasswordHash ?? hasher.DummyHash, request.Password.Value!) && user is not null;
+        }
+        catch
+        {
+            await attempt.ReleaseAsync(); // nothing was learnt about the password
+            throw;
         }
 
+        if (!valid) return UserErrors.InvalidCredentials; // the failure keeps its attempts: they count until the window passes
+
+        await attempt.ReleaseAsync();
         return new AuthToken(tokens.Issue(user!.Id), UserView.Of(user, user.Id));
     }
 }

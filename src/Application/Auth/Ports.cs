@@ -28,10 +28,17 @@ public sealed record AuthToken(string AccessToken, [property: JsonPropertyOrder(
     public string TokenType => "bearer";
 }
 
-/// <summary>Limits of D-8, from configuration.</summary>
+/// <summary>Login limits of D-8, from configuration (LOGIN_*): failures per account (email or Quorra name) and per client address.</summary>
 public sealed class LoginLimits
 {
     public int MaxFailuresPerEmail { get; set; } = 10;
     public int MaxFailuresPerAddress { get; set; } = 100;
     public int WindowSeconds { get; set; } = 300;
+}
+
+/// <summary>Registrations per client address (REGISTER_MAX_PER_ADDRESS per REGISTER_WINDOW_SECONDS), Speaking and Quorra together.</summary>
+public sealed class RegistrationLimits
+{
+    public int MaxPerAddress { get; set; } = 1000;
+    public int WindowSeconds { get; set; } = 600;
 }

@@ -7,8 +7,9 @@ using Speaking.Domain.Users;
 
 namespace Speaking.Application.Auth;
 
+/// <param name="ClientAddress">The client's address (through TRUSTED_PROXIES), for the registration limit.</param>
 public sealed record RegisterCommand(BodyShape Body, Input<string> Email, Input<string> Password, Input<string> Username,
-    Input<double> CurrentLevel, Input<double> TargetScore) : IRequest<Result<AuthToken>>
+    Input<double> CurrentLevel, Input<double> TargetScore, string? ClientAddress) : IRequest<Result<AuthToken>>
 {
     public const int PasswordMinLength = 6;
     public const int PasswordMaxLength = 100;
@@ -36,17 +37,29 @@ public sealed class RegisterCommandValidator : AbstractValidator<RegisterCommand
     }
 }
 
-public sealed class RegisterCommandHandler(IUserRepository users, IPasswordHasher hasher, ITokenIssuer tokens, IClock clock)
+public sealed class RegisterCommandHandler(IUserRepository users, IPasswordHasher hasher, ITokenIssuer tokens, IClock clock, AuthAttempts attempts)
     : IRequestHandler<RegisterCommand, Result<AuthToken>>
 {
     public async Task<Result<AuthToken>> Handle(RegisterCommand request, CancellationToken cancellationToken)
     {
-        var email = EmailAddress.Normalise(request.Email.Value!, out _)!;
-        var user = User.Register(Guid.NewGuid(), email, hasher.Hash(request.Password.Value!), request.Username.Value!,
-            IeltsBand.From(request.CurrentLevel.ValueOr(User.DefaultLevel)),
-            IeltsBand.From(request.TargetScore.ValueOr(User.DefaultTargetScore)), clock.UtcNow);
+        var attempt = await attempts.TryBeginRegistrationAsync(request.ClientAddress, cancellationToken);
+        if (attempt is null) return UserErrors.TooManyRegistrations;
 
-        if (!await users.TryAddAsync(user, cancellationToken)) return UserErrors.EmailTaken;
-        return new AuthToken(tokens.Issue(user.Id), UserView.Of(user, user.Id));
+        try
+        {
+            var email = EmailAddress.Normalise(request.Email.Value!, out _)!;
+            var user = User.Register(Guid.NewGuid(), email, hasher.Hash(request.Password.Value!), request.Username.Value!,
+                IeltsBand.From(request.CurrentLevel.ValueOr(User.DefaultLevel)),
+                IeltsBand.From(request.TargetScore.ValueOr(User.DefaultTargetScore)), clock.UtcNow);
+
+            // Created or taken, the attempt is kept (AuthAttempts.TryBeginRegistrationAsync says why).
+            if (!await users.TryAddAsync(user, cancellationToken)) return UserErrors.EmailTaken;
+            return new AuthToken(tokens.Issue(user.Id), UserView.Of(user, user.Id));
+        }
+        catch
+        {
+            await attempt.ReleaseAsync();
+            throw;
+        }
     }
 }

@@ -16,6 +16,7 @@ public static class QuorraErrors
     public static readonly Error InvalidCredentials = new(ErrorKind.Unauthorized, "Invalid credentials");
     public static readonly Error UsernameTaken = new(ErrorKind.Conflict, "Username already taken");
     public static readonly Error TooManyLoginAttempts = new(ErrorKind.TooManyRequests, "Too many login attempts");
+    public static readonly Error TooManyRegistrations = new(ErrorKind.TooManyRequests, "Too many registration attempts");
 
     public static readonly Error RootDenied = new(ErrorKind.Unauthorized, "Root ruxsat rad etildi");
     public static readonly Error RootPinNotConfigured = new(ErrorKind.ServiceUnavailable, "Root PIN not configured");

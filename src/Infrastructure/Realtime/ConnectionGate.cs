@@ -24,7 +24,28 @@ public sealed class ConnectionLimits
         return Math.Max(64, limit - Math.Max(256, limit / 10));
     }
 
-    private static int? OpenFileLimit()
+    /// <summary>File descriptors kept for everything that is not a client connection: the database pool (100 by
+    /// default), Redis, log files, the listening sockets and the runtime's own (epoll, event and pipe descriptors).</summary>
+    public const int ReservedDescriptors = 256;
+
+    /// <summary>
+    /// Kestrel's own caps, behind ours: upgraded connections a little above <paramref name="maxConnections"/> (sockets
+    /// we have let go can still count for Kestrel for a moment), and plain HTTP connections (handshakes included, until
+    /// they are upgraded) in what the open-file limit leaves after those and <see cref="ReservedDescriptors"/>, at
+    /// least 64. Without a known open-file limit HTTP connections are not capped.
+    /// </summary>
+    public static (long Upgraded, long? Http) KestrelCaps(int maxConnections, int? openFiles)
+    {
+        var upgraded = (long)maxConnections + Math.Max(16, maxConnections / 100);
+        long? http = openFiles is { } files ? Math.Max(64, files - upgraded - ReservedDescriptors) : null;
+        return (upgraded, http);
+    }
+
+    /// <summary>
+    /// The process's open-file limit (the soft one, which the .NET runtime raises to the hard one at start), or null
+    /// where /proc cannot say.
+    /// </summary>
+    public static int? OpenFileLimit()
     {
         try
         {

@@ -50,11 +50,25 @@ public sealed class WebSocketEndpoint(JwtTokenService tokens, IUserDirectory dir
         Task writer = Task.CompletedTask;
         try
         {
-            var socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            WebSocket socket;
+            try
             {
-                KeepAliveInterval = limits.KeepAliveInterval,
-                KeepAliveTimeout = limits.KeepAliveTimeout,
-            });
+                socket = await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+                {
+                    KeepAliveInterval = limits.KeepAliveInterval,
+                    KeepAliveTimeout = limits.KeepAliveTimeout,
+                });
+            }
+            catch (InvalidOperationException) when (!context.Response.HasStarted)
+            {
+                // Kestrel's own cap on upgraded connections (a backstop a little above MAX_CONNECTIONS) came first:
+                // sockets that have closed for us can still count for Kestrel for a moment.
+                metrics.RefusedConnections.WithLabels("node_full").Inc();
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                context.Response.Headers.RetryAfter = "5";
+                return;
+            }
+
             connection = new WebSocketConnection(reference, userId, socket, logger) { Order = admission.Order };
             connection.SlowClient += () => metrics.SlowClientDisconnects.Inc();
             registry.Add(connection);

@@ -158,7 +158,7 @@ public sealed class QuorraConventionsTests(QuorraFixture fixture) : IClassFixtur
     }
 }
 
-/// <summary>Errors written by the shared rate limiter and by the unexpected-failure handler take Quorra's shape under /quorra.</summary>
+/// <summary>The shared registration limit and the unexpected-failure handler answer in Quorra's shape under /quorra.</summary>
 public sealed class QuorraSharedMiddlewareTests : HostPerTest
 {
     protected override IDictionary<string, string?>? Settings => new Dictionary<string, string?> { ["REGISTER_MAX_PER_ADDRESS"] = "2" };

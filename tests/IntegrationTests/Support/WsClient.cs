@@ -35,6 +35,31 @@ public sealed class WsClient : IAsyncDisposable
         return new WsClient(socket);
     }
 
+    /// <summary>
+    /// Connects through <paramref name="invoker"/> (e.g. a handler that binds another source address) with extra
+    /// options (e.g. request headers). A refused handshake throws <see cref="WebSocketException"/>; the refusal's HTTP
+    /// status and headers are on the socket passed to <paramref name="refused"/>.
+    /// </summary>
+    public static async Task<WsClient> ConnectAsync(Uri uri, HttpMessageInvoker? invoker, Action<ClientWebSocketOptions>? options = null,
+        Action<ClientWebSocket>? refused = null)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.CollectHttpResponseDetails = true;
+        options?.Invoke(socket.Options);
+        try
+        {
+            await socket.ConnectAsync(uri, invoker, CancellationToken.None);
+        }
+        catch (WebSocketException)
+        {
+            refused?.Invoke(socket);
+            socket.Dispose();
+            throw;
+        }
+
+        return new WsClient(socket);
+    }
+
     public Task SendAsync(object message) => SendTextAsync(JsonSerializer.Serialize(message));
 
     public Task SendTextAsync(string text) =>

@@ -18,7 +18,7 @@ public class HostileTextTests
     public void EveryTextField_RefusesNul(string text)
     {
         new RegisterCommandValidator().Problems(new RegisterCommand(BodyShape.Object, "ann@example.com", "secret1", text,
-                Input<double>.Missing, Input<double>.Missing))
+                Input<double>.Missing, Input<double>.Missing, null))
             .ShouldBe([("value_error", "body.username", "Value error, String should not contain NUL characters")]);
         new SearchUsersQueryValidator().Problems(new SearchUsersQuery(Guid.NewGuid(), "xy" + text))
             .ShouldBe([("value_error", "query.q", "Value error, String should not contain NUL characters")]);

@@ -20,7 +20,7 @@ public class RegisterCommandValidatorTests
     private readonly RegisterCommandValidator _validator = new();
 
     private static RegisterCommand Valid() => new(BodyShape.Object, "ann@example.com", "secret1", "ann",
-        Input<double>.Missing, Input<double>.Missing);
+        Input<double>.Missing, Input<double>.Missing, null);
 
     [Fact]
     public void Validate_AcceptsAMinimalBody() => _validator.Problems(Valid()).ShouldBeEmpty();
@@ -32,7 +32,7 @@ public class RegisterCommandValidatorTests
     [Fact]
     public void Validate_ReportsEveryMissingRequiredField() =>
         _validator.Problems(new RegisterCommand(BodyShape.Object, Input<string>.Missing, Input<string>.Missing, Input<string>.Missing,
-            Input<double>.Missing, Input<double>.Missing)).ShouldBe([
+            Input<double>.Missing, Input<double>.Missing, null)).ShouldBe([
             ("missing", "body.email", "Field required"),
             ("missing", "body.password", "Field required"),
             ("missing", "body.username", "Field required"),

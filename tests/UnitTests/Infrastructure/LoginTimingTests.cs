@@ -54,8 +54,7 @@ public class LoginTimingTests
         var users = Substitute.For<IUserRepository>();
         var ann = Fakes.User(email: Email, passwordHash: _real.Hash("right"));
         users.FindByEmailAsync(Email, Arg.Any<CancellationToken>()).Returns(ann);
-        var throttle = new LoginThrottle(Options.Create(new LoginLimits()), Fakes.ClockAt(Fakes.Now));
-        var handler = new LoginCommandHandler(users, recording, Substitute.For<ITokenIssuer>(), throttle);
+        var handler = new LoginCommandHandler(users, recording, Substitute.For<ITokenIssuer>(), Fakes.Attempts(TimeProvider.System));
 
         await handler.Handle(new LoginCommand(Email, "wrong", Input<string>.Missing, null), default);
         await handler.Handle(new LoginCommand("nobody@example.com", "wrong", Input<string>.Missing, null), default);

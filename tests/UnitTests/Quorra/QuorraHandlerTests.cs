@@ -143,7 +143,7 @@ public class QuorraSmallHandlerTests
     {
         var validator = new RegisterQuorraUserCommandValidator();
 
-        var result = await validator.ValidateAsync(new RegisterQuorraUserCommand(Input<string>.Missing, Input<string>.Invalid(5)));
+        var result = await validator.ValidateAsync(new RegisterQuorraUserCommand(Input<string>.Missing, Input<string>.Invalid(5), null));
 
         result.Errors.Select(e => e.ErrorMessage).ShouldBe(["username is required", "password must be a string"]);
     }

@@ -1,9 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NSubstitute;
+using Speaking.Application.Auth;
 using Speaking.Application.Common;
 using Speaking.Application.Practice;
 using Speaking.Domain.Practice;
+using Speaking.Infrastructure.Limits;
 using Speaking.Infrastructure.Practice;
 using Speaking.Domain.Common;
 using Speaking.Domain.Users;
@@ -21,6 +23,10 @@ public static class Fakes
         clock.UtcNow.Returns(now);
         return clock;
     }
+
+    /// <summary>The login and registration limits over the in-memory shared counters, on <paramref name="time"/>.</summary>
+    public static AuthAttempts Attempts(TimeProvider time, LoginLimits? login = null, RegistrationLimits? registration = null) =>
+        new(new InMemoryAttemptLimiter(time), Options.Create(login ?? new LoginLimits()), Options.Create(registration ?? new RegistrationLimits()));
 
     /// <summary>The real topic bank, as shipped.</summary>
     public static TopicBank Bank { get; } = TopicBankLoader.LoadEmbedded();

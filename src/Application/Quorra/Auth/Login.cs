@@ -21,26 +21,35 @@ public sealed class QuorraLoginCommandValidator : AbstractValidator<QuorraLoginC
 
 /// <summary>
 /// Checks the password (a dummy check for unknown usernames, so both take the same time) and issues a 7-day token.
-/// Failed logins count against the shared login limits, under a key of Quorra's own.
+/// Logins count against the shared login limits (<see cref="AuthAttempts"/>): the account under a key of Quorra's
+/// own, the client address together with Speaking's logins.
 /// </summary>
-public sealed class QuorraLoginCommandHandler(IQuorraUserRepository users, IPasswordHasher hasher, IQuorraTokens tokens, LoginThrottle throttle)
+public sealed class QuorraLoginCommandHandler(IQuorraUserRepository users, IPasswordHasher hasher, IQuorraTokens tokens, AuthAttempts attempts)
     : IRequestHandler<QuorraLoginCommand, Result<QuorraToken>>
 {
     public async Task<Result<QuorraToken>> Handle(QuorraLoginCommand request, CancellationToken cancellationToken)
     {
-        var key = "quorra:" + request.Username.Value!;
-        if (throttle.IsBlocked(key, request.ClientAddress)) return QuorraErrors.TooManyLoginAttempts;
+        var username = request.Username.Value!;
+        var attempt = await attempts.TryBeginLoginAsync(AuthAttempts.QuorraAccount(username), request.ClientAddress, cancellationToken);
+        if (attempt is null) return QuorraErrors.TooManyLoginAttempts;
 
-        var user = await users.FindByUsernameAsync(request.Username.Value!, cancellationToken);
-        // An unknown name is verified against the dummy hash, so it costs what a real verification costs.
-        var valid = hasher.Verify(user?.PasswordHash ?? hasher.DummyHash, request.Password.Value!) && user is not null;
-
-        if (!valid)
+        QuorraUser? user;
+        bool valid;
+        try
         {
-            throttle.RecordFailure(key, request.ClientAddress);
-            return QuorraErrors.InvalidCredentials;
+            user = await users.FindByUsernameAsync(username, cancellationToken);
+            // An unknown name is verified against the dummy hash, so it costs what a real verification costs.
+            valid = hasher.Verify(user?.PasswordHash ?? hasher.DummyHash, request.Password.Value!) && user is not null;
+        }
+        catch
+        {
+            await attempt.ReleaseAsync();
+            throw;
         }
 
+        if (!valid) return QuorraErrors.InvalidCredentials; // kept: the failure counts until the window passes
+
+        await attempt.ReleaseAsync();
         return new QuorraToken(tokens.Issue(user!.Id));
     }
 }

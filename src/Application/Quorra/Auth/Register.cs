@@ -8,7 +8,8 @@ using Speaking.Domain.Quorra;
 
 namespace Speaking.Application.Quorra.Auth;
 
-public sealed record RegisterQuorraUserCommand(Input<string> Username, Input<string> Password) : IRequest<Result<QuorraRegistered>>;
+/// <param name="ClientAddress">The client's address, for the registration limit Quorra shares with Speaking.</param>
+public sealed record RegisterQuorraUserCommand(Input<string> Username, Input<string> Password, string? ClientAddress) : IRequest<Result<QuorraRegistered>>;
 
 public sealed class RegisterQuorraUserCommandValidator : AbstractValidator<RegisterQuorraUserCommand>
 {
@@ -24,13 +25,25 @@ public sealed class RegisterQuorraUserCommandValidator : AbstractValidator<Regis
     }
 }
 
-public sealed class RegisterQuorraUserCommandHandler(IQuorraUserRepository users, IPasswordHasher hasher, IClock clock)
+public sealed class RegisterQuorraUserCommandHandler(IQuorraUserRepository users, IPasswordHasher hasher, IClock clock, AuthAttempts attempts)
     : IRequestHandler<RegisterQuorraUserCommand, Result<QuorraRegistered>>
 {
     public async Task<Result<QuorraRegistered>> Handle(RegisterQuorraUserCommand request, CancellationToken cancellationToken)
     {
-        var user = QuorraUser.Register(Guid.NewGuid(), request.Username.Value!, hasher.Hash(request.Password.Value!), clock.UtcNow);
-        if (!await users.TryAddAsync(user, cancellationToken)) return QuorraErrors.UsernameTaken;
-        return new QuorraRegistered("User registered", user.Id);
+        var attempt = await attempts.TryBeginRegistrationAsync(request.ClientAddress, cancellationToken);
+        if (attempt is null) return QuorraErrors.TooManyRegistrations;
+
+        try
+        {
+            var user = QuorraUser.Register(Guid.NewGuid(), request.Username.Value!, hasher.Hash(request.Password.Value!), clock.UtcNow);
+            // Created or taken, the attempt is kept (AuthAttempts.TryBeginRegistrationAsync says why).
+            if (!await users.TryAddAsync(user, cancellationToken)) return QuorraErrors.UsernameTaken;
+            return new QuorraRegistered("User registered", user.Id);
+        }
+        catch
+        {
+            await attempt.ReleaseAsync();
+            throw;
+        }
     }
 }
