@@ -73,6 +73,7 @@ public sealed class SpeakingApp : IAsyncDisposable
                 .AddInfrastructure(settings, connectionString, signingKey)
                 .AddBearerAuthentication()
                 .AddRegistrationLimit(settings)
+                .AddTurnCredentialsLimit(settings)
                 .AddProxySupport(settings)
                 .AddApiDocs(settings)
                 .AddQuorraApi()
@@ -107,6 +108,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             web.MapPartners();
             web.MapRealtime();
             web.MapPractice();
+            web.MapWebrtc(settings.Turn);
             web.MapQuorra();
 
             return new SpeakingApp(web, embedded, settings, logger);

@@ -11,6 +11,7 @@ using Speaking.Application.Common;
 using Speaking.Application.Realtime;
 using Speaking.Application.Sessions;
 using Speaking.Application.Users;
+using Speaking.Application.Webrtc;
 using Speaking.Infrastructure.Auth;
 using Speaking.Infrastructure.Configuration;
 using Speaking.Infrastructure.Matchmaking;
@@ -87,6 +88,13 @@ public static class DependencyInjection
         services.Configure<PartnerOptions>(o => o.PartnerRequestCooldownHours = settings.PartnerRequestCooldownHours);
         services.Configure<PasswordHashingOptions>(o => o.Iterations = settings.PasswordHashIterations);
         services.AddPractice(settings.Practice);
+        services.Configure<TurnOptions>(o =>
+        {
+            o.Secret = settings.Turn.Secret;
+            o.TurnUrls = settings.Turn.TurnUrls;
+            o.StunUrls = settings.Turn.StunUrls;
+            o.TtlSeconds = settings.Turn.TtlSeconds;
+        });
         services.AddQuorra(settings.Quorra, signingKey);
         return services;
     }
