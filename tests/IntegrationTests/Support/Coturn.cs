@@ -20,14 +20,17 @@ public sealed class Coturn : IAsyncDisposable
     private readonly string _folder;
     private readonly ConcurrentQueue<string> _log;
 
-    private Coturn(Process process, string folder, ConcurrentQueue<string> log, int port, string secret)
+    private Coturn(Process process, string folder, ConcurrentQueue<string> log, int port, string secret, int minRelayPort)
     {
         _process = process;
         _folder = folder;
         _log = log;
         Port = port;
         Secret = secret;
+        MinRelayPort = minRelayPort;
     }
+
+    private const int RelayPorts = 200;
 
     /// <summary>coturn's <c>static-auth-secret</c>; give it to the service as TURN_SECRET.</summary>
     public string Secret { get; }
@@ -35,6 +38,11 @@ public sealed class Coturn : IAsyncDisposable
     public int Port { get; }
 
     public IPEndPoint EndPoint => new(IPAddress.Loopback, Port);
+
+    /// <summary>The relay port range: every relayed address coturn hands out has its port in it.</summary>
+    public int MinRelayPort { get; }
+
+    public int MaxRelayPort => MinRelayPort + RelayPorts - 1;
 
     /// <summary>The TURN_URLS value that points at this server.</summary>
     public string TurnUrl => $"turn:127.0.0.1:{Port}?transport=udp";
@@ -83,16 +91,16 @@ public sealed class Coturn : IAsyncDisposable
             var relayBase = Random.Shared.Next(50_000, 64_000);
             string[] own =
             [
-                "listening-ip=127.0.0.1", "relay-ip=127.0.0.1", $"listening-port={port}", $"min-port={relayBase}", $"max-port={relayBase + 199}",
+                "listening-ip=127.0.0.1", "relay-ip=127.0.0.1", $"listening-port={port}", $"min-port={relayBase}", $"max-port={relayBase + RelayPorts - 1}",
                 "use-auth-secret", $"static-auth-secret={secret}", $"realm={Realm}", "no-tcp", "no-tls", "no-dtls", "no-cli",
-                "log-file=stdout", "simple-log", $"pidfile={Path.Combine(folder, "turnserver.pid")}", $"userdb={Path.Combine(folder, "turndb")}",
+                "log-file=stdout", "simple-log", "verbose", $"pidfile={Path.Combine(folder, "turnserver.pid")}", $"userdb={Path.Combine(folder, "turndb")}",
             ];
             var config = Path.Combine(folder, "turnserver.conf");
             await File.WriteAllLinesAsync(config, own.Concat(settings).Distinct());
 
             var log = new ConcurrentQueue<string>();
             var process = Launch(config, log);
-            if (await AnswersAsync(process, port)) return new Coturn(process, folder, log, port, secret);
+            if (await AnswersAsync(process, port)) return new Coturn(process, folder, log, port, secret, relayBase);
 
             await StopAsync(process);
             Directory.Delete(folder, recursive: true);
