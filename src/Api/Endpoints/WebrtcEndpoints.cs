@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
 using System.Text;
 using MediatR;
+using Microsoft.Extensions.Primitives;
 using Speaking.Api.Docs;
 using Speaking.Api.Http;
 using Speaking.Application.Webrtc;
+using Speaking.Domain.Common;
 using Speaking.Domain.Webrtc;
 using Speaking.Infrastructure.Configuration;
 
@@ -44,7 +46,7 @@ public static class WebrtcEndpoints
     }
 
     /// <summary>Credentials are never stored by a cache between here and the browser.</summary>
-    private static IResult Answer(HttpContext http, Domain.Common.Result<IceServersView> result)
+    private static IResult Answer(HttpContext http, Result<IceServersView> result)
     {
         if (result.IsSuccess) http.Response.Headers.CacheControl = "no-store";
         return result.ToHttp();
@@ -54,7 +56,7 @@ public static class WebrtcEndpoints
     /// No key configured: anyone. Otherwise exactly one <c>key</c> parameter equal to it, compared in constant time (over
     /// SHA-256 digests, so the length does not show either).
     /// </summary>
-    private static bool KeyMatches(Microsoft.Extensions.Primitives.StringValues sent, string? expected)
+    private static bool KeyMatches(StringValues sent, string? expected)
     {
         if (expected is null) return true;
         if (sent.Count != 1 || sent[0] is not { } value) return false;

@@ -70,5 +70,5 @@ public sealed class GetIceServersQueryHandler(IOptions<TurnOptions> options, ICl
     }
 
     /// <summary>128 random bits: nobody can tell two anonymous callers apart by it, nor take it for a user id.</summary>
-    public static string AnonymousId() => "anon-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+    private static string AnonymousId() => "anon-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 }

@@ -164,7 +164,12 @@ public sealed partial class WebrtcEndpointTests
         settings["TURN_CREDENTIALS_KEY"] = "k3y-for-the-bundle";
         await using var host = await TestHost.StartAsync(settings);
 
-        foreach (var query in new[] { "", "?key=", "?key=k3y", "?key=K3Y-FOR-THE-BUNDLE", "?key=k3y-for-the-bundle-and-more", "?key=k3y-for-the-bundle&key=k3y-for-the-bundle", "?KEY=x" })
+        string[] wrong =
+        [
+            "", "?key=", "?key=k3y", "?key=K3Y-FOR-THE-BUNDLE", "?key=k3y-for-the-bundle-and-more", "?key=k3y-for-the-bundle&key=k3y-for-the-bundle",
+            "?KEY=x", "?key=%00", "?key=%FF%FE", "?key=%ED%A0%80", "?key=k3y-for-the-bundle%00", "?key=" + new string('k', 8000),
+        ];
+        foreach (var query in wrong)
         {
             var refused = await host.Http.SendAsync(FromPage("/webrtc/turn-credentials" + query));
             await refused.ShouldBeDetailAsync(HttpStatusCode.Forbidden, "Invalid TURN credentials key");
