@@ -16,7 +16,7 @@ public sealed partial record TurnSettings
     public IReadOnlyList<string> TurnUrls { get; init; } = [];
     /// <summary>STUN_URLS: <c>stun:</c> and <c>stuns:</c> URLs, handed out without credentials.</summary>
     public IReadOnlyList<string> StunUrls { get; init; } = [];
-    public int TtlSeconds { get; init; } = 3600;
+    public int TtlSeconds { get; init; } = Application.Webrtc.TurnOptions.DefaultTtlSeconds;
     /// <summary>TURN_CREDENTIALS_KEY: when set, <c>/webrtc/turn-credentials</c> wants it as <c>?key=</c>.</summary>
     public string? CredentialsKey { get; init; }
     /// <summary>TURN_CREDENTIALS_PER_MINUTE: anonymous credential requests per client address and minute.</summary>
@@ -29,7 +29,7 @@ public sealed partial record TurnSettings
     {
         var defaults = new TurnSettings();
         var secret = config["TURN_SECRET"] is { Length: > 0 } s ? s : null;
-        var turnUrls = Urls(config, "TURN_URLS", TurnUrl(), "turn:host[:port][?transport=udp|tcp] or turns:host[:port][?transport=tcp]");
+        var turnUrls = Urls(config, "TURN_URLS", TurnUrl(), "turn:host[:port][?transport=udp|tcp] or turns:host[:port][?transport=udp|tcp]");
         if (secret is not null && turnUrls.Count == 0)
             throw new ConfigurationProblem("TURN_URLS", "must name at least one turn: or turns: URL when TURN_SECRET is set.");
 
