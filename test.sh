@@ -14,6 +14,8 @@ have_postgres || need_packages+=(postgresql)
 [ -x /usr/bin/chromium ] || need_packages+=(chromium)
 [ -x /usr/sbin/nginx ] || need_packages+=(nginx)
 [ -x /usr/bin/redis-server ] || need_packages+=(redis-server)
+# The TURN tests (tests/IntegrationTests/Webrtc, tests/BrowserTests/RelayCallTests.cs) run coturn's turnserver.
+[ -x /usr/bin/turnserver ] || need_packages+=(coturn)
 # The load tool's smoke runs (tests/LoadToolSmokeTests): wrk for the HTTP load, node/npm for the bare relay.
 command -v wrk >/dev/null 2>&1 || need_packages+=(wrk)
 command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || need_packages+=(nodejs npm)

@@ -75,6 +75,7 @@ public sealed class SpeakingApp : IAsyncDisposable
                 .AddApplication()
                 .AddInfrastructure(settings, connectionString, signingKey)
                 .AddBearerAuthentication()
+                .AddTurnCredentialsLimit(settings)
                 .AddProxySupport(settings)
                 .AddApiDocs(settings)
                 .AddQuorraApi()
@@ -101,6 +102,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             web.UseMiddleware<JsonBodyReader>();
             web.UseAuthentication();
             web.UseAuthorization();
+            web.UseRateLimiter(); // TURN credentials per address (the login and registration limits are AuthAttempts)
 
             web.MapService();
             web.MapOperations(settings);
@@ -110,6 +112,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             web.MapPartners();
             web.MapRealtime();
             web.MapPractice();
+            web.MapWebrtc(settings.Turn);
             web.MapQuorra();
 
             return new SpeakingApp(web, embedded, settings, logger);

@@ -12,6 +12,7 @@ using Speaking.Application.Common;
 using Speaking.Application.Realtime;
 using Speaking.Application.Sessions;
 using Speaking.Application.Users;
+using Speaking.Application.Webrtc;
 using Speaking.Infrastructure.Auth;
 using Speaking.Infrastructure.Configuration;
 using Speaking.Infrastructure.Limits;
@@ -67,11 +68,14 @@ public static class DependencyInjection
             services.AddHostedService(sp => sp.GetRequiredService<Redis.RedisClusterBus>());
             services.AddHostedService<Redis.RedisNodeHeartbeat>();
             services.Configure<Redis.HeartbeatOptions>(o => o.Interval = TimeSpan.FromSeconds(settings.NodeHeartbeatSeconds));
+            services.AddSingleton<IAttemptLimiter, RedisAttemptLimiter>(); // login and registration limits, shared
+            services.AddHostedService<RedisLimiterStartup>();
         }
         else
         {
             services.AddSingleton<IPresence, InMemoryPresence>();
             services.AddSingleton<IClusterBus, SingleNodeBus>();
+            services.AddSingleton<IAttemptLimiter, InMemoryAttemptLimiter>();
         }
 
         services.AddSingleton<IRealtimeNotifier>(sp => sp.GetRequiredService<RealtimeNotifier>());
@@ -108,21 +112,16 @@ public static class DependencyInjection
             o.MaxPerAddress = settings.RegisterMaxPerAddress;
             o.WindowSeconds = settings.RegisterWindowSeconds;
         });
-        // Shared counters (login and registration limits): in memory on one node, in Redis across nodes.
-        if (settings.Redis is { } redis)
-        {
-            services.TryAddSingleton(sp => new RedisConnection(redis, sp.GetRequiredService<ILogger<RedisConnection>>()));
-            services.AddSingleton<IAttemptLimiter, RedisAttemptLimiter>();
-            services.AddHostedService<RedisLimiterStartup>();
-        }
-        else
-        {
-            services.AddSingleton<IAttemptLimiter, InMemoryAttemptLimiter>();
-        }
-
         services.Configure<PartnerOptions>(o => o.PartnerRequestCooldownHours = settings.PartnerRequestCooldownHours);
         services.Configure<PasswordHashingOptions>(o => o.Iterations = settings.PasswordHashIterations);
         services.AddPractice(settings.Practice);
+        services.Configure<TurnOptions>(o =>
+        {
+            o.Secret = settings.Turn.Secret;
+            o.TurnUrls = settings.Turn.TurnUrls;
+            o.StunUrls = settings.Turn.StunUrls;
+            o.TtlSeconds = settings.Turn.TtlSeconds;
+        });
         services.AddQuorra(settings.Quorra, signingKey);
         return services;
     }

@@ -134,7 +134,7 @@ public sealed class CallTests(Chromium chromium) : IAsyncLifetime
     /// A joins, then B (so A is the initiator); both get the same match and reach a connected call with the
     /// partner's audio track. Returns the session id.
     /// </summary>
-    private static async Task<Guid> StartCallAsync(CallPage pageA, CallPage pageB, Func<CallPage, Task> join)
+    internal static async Task<Guid> StartCallAsync(CallPage pageA, CallPage pageB, Func<CallPage, Task> join)
     {
         await join(pageA);
         await pageA.WaitUntilAsync("state.queueJoined !== null");

@@ -43,6 +43,7 @@ public static class OpenApiRules
         ["Queue"] = "The matchmaking queue over REST (the frontend uses the WebSocket messages instead).",
         ["Partners"] = "Partner search, requests and partnerships.",
         ["Realtime"] = "The WebSocket for matchmaking, WebRTC signalling and chat. Its messages are described in docs/WEBSOCKET.md.",
+        ["WebRTC"] = "ICE servers with short-lived TURN credentials (coturn's use-auth-secret scheme).",
     };
 
     public static void Apply(OpenApiOptions options)

@@ -59,6 +59,8 @@ public sealed record SpeakingSettings
     public StackExchange.Redis.ConfigurationOptions? Redis { get; init; }
     /// <summary>The Quorra module's settings (ROOT_PIN, SYNC_INTERVAL_MINUTES, QUORRA_*).</summary>
     public QuorraSettings Quorra { get; init; } = new();
+    /// <summary>TURN credentials (TURN_SECRET, TURN_URLS, STUN_URLS, TURN_TTL_SECONDS, TURN_CREDENTIALS_*).</summary>
+    public TurnSettings Turn { get; init; } = new();
 
     public static readonly string[] SupportedAlgorithms = ["HS256", "HS384", "HS512"];
 
@@ -174,6 +176,7 @@ public sealed record SpeakingSettings
             PasswordHashIterations = Int(config, "PASSWORD_HASH_ITERATIONS", defaults.PasswordHashIterations, min: 1000),
             Practice = PracticeSettings.From(config),
             Quorra = QuorraSettings.From(config),
+            Turn = TurnSettings.From(config),
         };
     }
 

@@ -22,15 +22,19 @@ public sealed class CallPage : IAsyncDisposable
     public IPage Page { get; }
     public TestUser User { get; }
 
-    /// <summary>Opens the page in a fresh context, logs in with the REST form and opens the WebSocket.</summary>
-    public static async Task<CallPage> OpenAsync(IBrowser browser, PageServer server, TestHost host, TestUser user)
+    /// <summary>
+    /// Opens the page in a fresh context, logs in with the REST form and opens the WebSocket. The call takes its ICE
+    /// servers from <paramref name="iceServersUrl"/> (none by default) with <paramref name="iceTransportPolicy"/>.
+    /// </summary>
+    public static async Task<CallPage> OpenAsync(IBrowser browser, PageServer server, TestHost host, TestUser user, string? iceServersUrl = null,
+        string? iceTransportPolicy = null)
     {
         var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
         var callPage = new CallPage(context, page, user);
         try
         {
-            await page.GotoAsync(server.CallPageUrl(host.BaseUri));
+            await page.GotoAsync(server.CallPageUrl(host.BaseUri, iceServersUrl, iceTransportPolicy));
             var id = await page.EvaluateAsync<string>("([email, password]) => login(email, password)", new[] { user.Email, user.Password });
             id.ShouldBe(user.IdText);
             await page.EvaluateAsync("() => connect()");
@@ -58,6 +62,9 @@ public sealed class CallPage : IAsyncDisposable
     public Task ReconnectAsync() => Page.EvaluateAsync("() => reconnect()");
 
     public async Task<JsonElement> StateAsync() => await Page.EvaluateAsync<JsonElement>("() => window.state");
+
+    /// <summary>The candidate pair ICE selected (getStats): state, and each side's candidate type, address and port.</summary>
+    public async Task<JsonElement> SelectedPairAsync() => await Page.EvaluateAsync<JsonElement>("() => selectedPair()");
 
     /// <summary>Waits until <paramref name="condition"/> (a JavaScript expression over <c>state</c>) holds.</summary>
     public async Task WaitUntilAsync(string condition)

@@ -35,8 +35,17 @@ public sealed class PageServer : IAsyncDisposable
         return new PageServer(app, new Uri(app.Urls.First()).Port);
     }
 
-    /// <summary>The page's address, telling it where the API is.</summary>
-    public string CallPageUrl(Uri api) => $"{Origin}/call.html?api={Uri.EscapeDataString(api.ToString().TrimEnd('/'))}";
+    /// <summary>
+    /// The page's address, telling it where the API is and, optionally, where to fetch its ICE servers (as the frontend
+    /// does with NEXT_PUBLIC_TURN_CREDENTIALS_URL) and which ICE transport policy to use ("relay": TURN only).
+    /// </summary>
+    public string CallPageUrl(Uri api, string? iceServersUrl = null, string? iceTransportPolicy = null)
+    {
+        var url = $"{Origin}/call.html?api={Uri.EscapeDataString(api.ToString().TrimEnd('/'))}";
+        if (iceServersUrl is not null) url += "&iceServersUrl=" + Uri.EscapeDataString(iceServersUrl);
+        if (iceTransportPolicy is not null) url += "&iceTransportPolicy=" + Uri.EscapeDataString(iceTransportPolicy);
+        return url;
+    }
 
     private static async Task<string> ReadPageAsync()
     {

@@ -320,8 +320,10 @@ public sealed partial class ApiDocsTests(ApiDocsFixture fixture) : IClassFixture
     [Fact]
     public void EverySchemaProperty_IsSnakeCase()
     {
-        // The Speaking contract is snake_case; the Quorra module (under /quorra) speaks camelCase by its own contract.
-        var speaking = SchemasReachedFrom(_doc.GetProperty("paths").EnumerateObject().Where(p => !p.Name.StartsWith("/quorra", StringComparison.Ordinal))
+        // The Speaking contract is snake_case; the Quorra module (under /quorra) speaks camelCase by its own contract, and
+        // /webrtc answers in the browser's RTCConfiguration names (iceServers), which the frontend reads as they are.
+        var speaking = SchemasReachedFrom(_doc.GetProperty("paths").EnumerateObject()
+            .Where(p => !p.Name.StartsWith("/quorra", StringComparison.Ordinal) && !p.Name.StartsWith("/webrtc/", StringComparison.Ordinal))
             .Select(p => p.Value));
         var names = _doc.GetProperty("components").GetProperty("schemas").EnumerateObject()
             .Where(schema => speaking.Contains(schema.Name))
@@ -364,6 +366,29 @@ public sealed partial class ApiDocsTests(ApiDocsFixture fixture) : IClassFixture
         }
 
         return reached;
+    }
+
+    [Fact]
+    public void WebrtcEndpoints_AreDocumented_TheAnonymousOneWithItsKeyAndRefusals()
+    {
+        var signedIn = Operation("GET", "/webrtc/ice-servers");
+        var anonymous = Operation("GET", "/webrtc/turn-credentials");
+
+        foreach (var operation in new[] { signedIn, anonymous })
+        {
+            operation.GetProperty("tags").EnumerateArray().Select(t => t.GetString()).ShouldBe(["WebRTC"]);
+            var view = Resolve(Response(operation, 200).GetProperty("content").GetProperty("application/json").GetProperty("schema"));
+            view.GetProperty("properties").EnumerateObject().Select(p => p.Name).ShouldBe(["iceServers", "ttl"], ignoreOrder: true);
+            var server = Resolve(view.GetProperty("properties").GetProperty("iceServers").GetProperty("items"));
+            server.GetProperty("properties").EnumerateObject().Select(p => p.Name).ShouldBe(["urls", "username", "credential"], ignoreOrder: true);
+            ShouldBeDetailSchema(Response(operation, 503));
+        }
+
+        signedIn.GetProperty("security").EnumerateArray().Any(r => r.TryGetProperty("Bearer", out _)).ShouldBeTrue();
+        anonymous.TryGetProperty("security", out _).ShouldBeFalse();
+        Responses(anonymous).ShouldBe([200, 403, 429, 503], ignoreOrder: true);
+        Parameters(anonymous)["key"].Str("in").ShouldBe("query");
+        _doc.GetProperty("tags").EnumerateArray().Single(t => t.Str("name") == "WebRTC").Str("description").ShouldNotBeNullOrWhiteSpace();
     }
 
     [Fact]

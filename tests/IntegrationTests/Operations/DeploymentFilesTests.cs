@@ -202,18 +202,149 @@ public sealed partial class DeploymentFilesTests
         vars.ShouldNotContainKey("PORT"); // Render sets PORT itself.
     }
 
-    [GeneratedRegex(@"(?:Get\(|Int\(config, |Bool\(config, )""(?<name>[A-Z][A-Z0-9_]+)""")]
+    [GeneratedRegex(@"(?:Get\(|\(config, |config\[)""(?<name>[A-Z][A-Z0-9_]+)""")]
     private static partial Regex SettingRead();
 
     [Fact]
     public void EnvExample_NamesEverySettingTheServiceReads()
     {
-        var names = SettingRead().Matches(Read("src/Infrastructure/Configuration/SpeakingSettings.cs")).Select(m => m.Groups["name"].Value).ToHashSet();
+        // Every settings file: SpeakingSettings and the groups it reads through (practice, Quorra, TURN).
+        var names = Directory.GetFiles(NginxProxy.RepositoryFile("src/Infrastructure/Configuration"), "*.cs")
+            .SelectMany(file => SettingRead().Matches(File.ReadAllText(file))).Select(m => m.Groups["name"].Value).ToHashSet();
         names.ShouldContain("SECRET_KEY");
         names.ShouldContain("TRUSTED_PROXIES");
+        names.ShouldContain("LEVEL_SOURCE");
+        names.ShouldContain("TURN_SECRET");
+        names.ShouldContain("TURN_CREDENTIALS_PER_MINUTE");
+        names.ShouldContain("TURN_URLS");
+        names.ShouldContain("SYNC_INTERVAL_MINUTES");
         var example = Read("deploy/env.example");
         foreach (var name in names)
             Regex.IsMatch(example, $@"^#? ?{name}=", RegexOptions.Multiline).ShouldBeTrue($"deploy/env.example does not mention {name}");
+    }
+
+    [Fact]
+    public void Compose_TurnService_RunsCoturnWithTheDeployConfig_OnTheHostNetwork_SharingTurnSecretWithTheApi()
+    {
+        var services = Map(Yaml("deploy/docker-compose.yml"), "services");
+        var turn = Map(services, "turn");
+
+        Scalar(turn, "image").ShouldStartWith("coturn/coturn:");
+        Scalars(Seq(turn, "profiles")).ShouldBe(["turn"], "opt-in: a plain `up` starts what it started before");
+        Scalar(turn, "network_mode").ShouldBe("host");
+        Has(turn, "ports").ShouldBeFalse("host networking publishes nothing");
+        Has(turn, "networks").ShouldBeFalse();
+        Scalars(Seq(turn, "volumes")).ShouldContain("./turnserver.conf:/etc/coturn/turnserver.conf:ro");
+        File.Exists(NginxProxy.RepositoryFile("deploy/turnserver.conf")).ShouldBeTrue();
+
+        // Both read TURN_SECRET from deploy/.env.
+        foreach (var service in new[] { turn, Map(services, "api") })
+            Scalar((YamlMappingNode)Seq(service, "env_file").Children.Single(), "path").ShouldBe(".env");
+        var command = Scalars(Seq(turn, "command")).Single();
+        command.ShouldContain("$$TURN_SECRET", customMessage: "$$: read by the container's shell, not interpolated by compose");
+        command.ShouldNotContain("--static-auth-secret", customMessage: "the secret stays off the command line");
+        Scalars(Seq(turn, "entrypoint")).ShouldBe(["/bin/sh", "-c"]);
+    }
+
+    /// <summary>
+    /// The turn service's command, run by a real shell as the container would (compose's <c>$$</c> unescaped; the
+    /// configuration paths pointed at a temporary folder; <c>turnserver</c> not started): it writes the repository's
+    /// turnserver.conf plus the secret to a file only its owner can read, and refuses to start without TURN_SECRET.
+    /// </summary>
+    [Fact]
+    public async Task Compose_TurnCommand_AddsTheSecretToAPrivateCopyOfTheConfig_AndRefusesToStartWithoutIt()
+    {
+        if (OperatingSystem.IsWindows()) throw new PlatformNotSupportedException("The container's shell: Linux only.");
+        var folder = Directory.CreateTempSubdirectory("speaking-turn-command-").FullName;
+        try
+        {
+            var copy = Path.Combine(folder, "turnserver.conf");
+            var command = Scalars(Seq(Map(Map(Yaml("deploy/docker-compose.yml"), "services"), "turn"), "command")).Single()
+                .Replace("$$", "$")
+                .Replace("/etc/coturn/turnserver.conf", NginxProxy.RepositoryFile("deploy/turnserver.conf"))
+                .Replace("/tmp/turnserver.conf", copy)
+                .Replace("exec turnserver -c", "exec test -f");
+
+            var (started, _) = await ShellAsync(command, "s3cret with spaces 'and quotes'");
+            started.ShouldBe(0);
+            (await File.ReadAllTextAsync(copy)).ShouldBe(Read("deploy/turnserver.conf") + "static-auth-secret=s3cret with spaces 'and quotes'\n");
+            File.GetUnixFileMode(copy).ShouldBe(UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+            File.Delete(copy);
+            var (refused, error) = await ShellAsync(command, null);
+            refused.ShouldBe(1);
+            error.ShouldContain("TURN_SECRET");
+            File.Exists(copy).ShouldBeFalse();
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Error)> ShellAsync(string command, string? turnSecret)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("/bin/sh") { RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add(command);
+        start.Environment.Remove("TURN_SECRET");
+        if (turnSecret is not null) start.Environment["TURN_SECRET"] = turnSecret;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        return (process.ExitCode, error);
+    }
+
+    [Fact]
+    public void TurnserverConf_UsesAuthSecret_KeepsTheSecretOut_AndDeniesEveryPrivateRange()
+    {
+        var lines = Coturn.DeployConfigLines().ToList();
+        var keys = lines.Select(Coturn.Key).ToList();
+
+        keys.ShouldContain("use-auth-secret");
+        lines.ShouldContain(l => l.StartsWith("realm=") && l.Length > "realm=".Length);
+        keys.ShouldNotContain("static-auth-secret", "the secret comes from TURN_SECRET, never from the repository");
+        keys.ShouldNotContain("allow-loopback-peers");
+        keys.ShouldNotContain("no-auth");
+        keys.ShouldNotContain("user", "no static accounts beside the REST-API credentials");
+        keys.ShouldContain("no-tcp-relay");
+        keys.ShouldContain("no-multicast-peers");
+        keys.ShouldContain("no-cli");
+        int.Parse(Setting(lines, "listening-port")).ShouldBe(3478);
+        int.Parse(Setting(lines, "min-port")).ShouldBeLessThan(int.Parse(Setting(lines, "max-port")));
+
+        var denied = lines.Where(l => Coturn.Key(l) == "denied-peer-ip").Select(l => l.Split('=', 2)[1]).Select(Range).ToList();
+        denied.ShouldNotContain(r => r.First.Equals(System.Net.IPAddress.IPv6Any), "coturn reads a range from :: as every address, IPv4 too");
+        string[] privateAddresses =
+        [
+            "0.1.2.3", "10.0.0.1", "10.255.255.255", "100.64.0.1", "100.127.255.254", "127.0.0.1", "127.255.0.1", "169.254.169.254", "172.16.0.1",
+            "172.28.57.10", "172.31.255.255", "192.0.0.8", "192.168.1.1", "198.18.0.1", "198.19.255.255", "224.0.0.251", "239.255.255.250",
+            "255.255.255.255", "::ffff:10.0.0.1", "::ffff:127.0.0.1", "64:ff9b:1::a00:1", "fc00::1", "fd12:3456::1", "fe80::1", "fec0::1", "ff02::1",
+        ];
+        foreach (var address in privateAddresses)
+            denied.ShouldContain(r => r.Contains(System.Net.IPAddress.Parse(address)), $"{address} is not denied");
+        foreach (var address in new[] { "8.8.8.8", "100.63.255.255", "100.128.0.0", "172.15.255.255", "172.32.0.0", "203.0.113.9", "2001:db8::1", "2606:4700::1111" })
+            denied.ShouldNotContain(r => r.Contains(System.Net.IPAddress.Parse(address)), $"{address} is a public peer");
+    }
+
+    private static string Setting(IEnumerable<string> lines, string key) => lines.Single(l => Coturn.Key(l) == key).Split('=', 2)[1].Trim();
+
+    /// <summary>A <c>denied-peer-ip</c> value: one address, or <c>first-last</c> (coturn's syntax), same family.</summary>
+    private static AddressRange Range(string value)
+    {
+        var parts = value.Split('-');
+        var first = System.Net.IPAddress.Parse(parts[0]);
+        var last = System.Net.IPAddress.Parse(parts[^1]);
+        first.AddressFamily.ShouldBe(last.AddressFamily, value);
+        return new AddressRange(first, last);
+    }
+
+    private sealed record AddressRange(System.Net.IPAddress First, System.Net.IPAddress Last)
+    {
+        public bool Contains(System.Net.IPAddress address) => address.AddressFamily == First.AddressFamily
+            && Compare(First, address) <= 0 && Compare(address, Last) <= 0;
+
+        private static int Compare(System.Net.IPAddress a, System.Net.IPAddress b) => a.GetAddressBytes().AsSpan().SequenceCompareTo(b.GetAddressBytes());
     }
 
     [Fact]

@@ -215,7 +215,7 @@ public sealed class MetricsTests
         {
             // A machine with loopback only cannot make a non-loopback connection to itself. The next best thing: the
             // peer address as the connection reports it is replaced (no header) before the endpoint runs.
-            await using var simulated = await TestHost.StartAsync(mapEndpoints: app => app.Use((Microsoft.AspNetCore.Http.HttpContext context, Microsoft.AspNetCore.Http.RequestDelegate next) =>
+            await using var simulated = await TestHost.StartAsync(mapEndpoints: app => Microsoft.AspNetCore.Builder.UseExtensions.Use(app, (Microsoft.AspNetCore.Http.HttpContext context, Microsoft.AspNetCore.Http.RequestDelegate next) =>
             {
                 if (context.Request.Headers.ContainsKey("X-Test-Remote")) context.Connection.RemoteIpAddress = IPAddress.Parse("192.0.2.77");
                 return next(context);
