@@ -19,6 +19,7 @@ using Speaking.Infrastructure.Persistence.Repositories;
 using Speaking.Infrastructure.Practice;
 using Speaking.Infrastructure.Quorra;
 using Speaking.Infrastructure.Realtime;
+using Speaking.Infrastructure.Safety;
 
 namespace Speaking.Infrastructure;
 
@@ -88,6 +89,7 @@ public static class DependencyInjection
         services.Configure<PasswordHashingOptions>(o => o.Iterations = settings.PasswordHashIterations);
         services.AddPractice(settings.Practice);
         services.AddQuorra(settings.Quorra, signingKey);
+        services.AddSafety(settings.Safety);
         return services;
     }
 

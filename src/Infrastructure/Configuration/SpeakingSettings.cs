@@ -57,6 +57,8 @@ public sealed record SpeakingSettings
     public int NodeHeartbeatSeconds { get; init; } = 5;
     /// <summary>The Quorra module's settings (ROOT_PIN, SYNC_INTERVAL_MINUTES, QUORRA_*).</summary>
     public QuorraSettings Quorra { get; init; } = new();
+    /// <summary>Safety and fair matching: REPORT_*, ADMIN_EMAILS, REPEAT_PARTNER_COOLDOWN_MINUTES, LEVEL_WIDEN_AFTER_SECONDS.</summary>
+    public SafetySettings Safety { get; init; } = new();
 
     public static readonly string[] SupportedAlgorithms = ["HS256", "HS384", "HS512"];
 
@@ -158,6 +160,7 @@ public sealed record SpeakingSettings
             PasswordHashIterations = Int(config, "PASSWORD_HASH_ITERATIONS", defaults.PasswordHashIterations, min: 1000),
             Practice = PracticeSettings.From(config),
             Quorra = QuorraSettings.From(config),
+            Safety = SafetySettings.From(config),
         };
     }
 

@@ -80,9 +80,13 @@ internal sealed class SessionRepository(NpgsqlDataSource db, SpeakingMetrics met
                 new { conflicted }, tx, cancellationToken: ct));
         }
 
+        // Each closed ticket records its session: the wait of a match is the session's start minus the ticket's join.
         var closed = started.SelectMany(s => new[] { s.InitiatorTicket!.Value, s.CalleeTicket!.Value }).ToArray();
-        await connection.ExecuteAsync(new CommandDefinition("UPDATE queue_entries SET is_active = false WHERE id = ANY(@closed)",
-            new { closed }, tx, cancellationToken: ct));
+        var closedWith = started.SelectMany(s => new[] { s.Session.Id, s.Session.Id }).ToArray();
+        await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE queue_entries q SET is_active = false, session_id = t.session_id
+            FROM unnest(@closed, @closedWith) AS t (id, session_id) WHERE q.id = t.id
+            """, new { closed, closedWith }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
 
         foreach (var start in started) metrics.SessionsStarted.WithLabels(start.Session.Mode.ToWire()).Inc();
