@@ -208,7 +208,11 @@ public sealed partial class DeploymentFilesTests
     [Fact]
     public void EnvExample_NamesEverySettingTheServiceReads()
     {
-        var names = SettingRead().Matches(Read("src/Infrastructure/Configuration/SpeakingSettings.cs")).Select(m => m.Groups["name"].Value).ToHashSet();
+        // SpeakingSettings and the feature groups it reads (PracticeSettings, SafetySettings, ...).
+        var files = Directory.GetFiles(Path.GetDirectoryName(NginxProxy.RepositoryFile("src/Infrastructure/Configuration/SpeakingSettings.cs"))!,
+            "*Settings.cs");
+        var names = files.SelectMany(f => SettingRead().Matches(File.ReadAllText(f))).Select(m => m.Groups["name"].Value).ToHashSet();
+        names.ShouldContain("ADMIN_EMAILS");
         names.ShouldContain("SECRET_KEY");
         names.ShouldContain("TRUSTED_PROXIES");
         var example = Read("deploy/env.example");
