@@ -59,7 +59,7 @@ public sealed class ListReportsQueryHandler(IUserRepository users, IReportReposi
 public sealed record LiftedSuspensionView(Guid UserId, DateTime? SuspendedUntil, int ResolvedReports);
 
 /// <summary>
-/// <c>POST /admin/users/{user_id}/lift-suspension</c>: ends a suspension now and resolves the counted reports behind it, so
+/// <c>POST /admin/users/{user_id}/lift-suspension</c>: ends a suspension now and resolves the open reports on the user, so
 /// they never count again (new reports start from zero).
 /// </summary>
 public sealed record LiftSuspensionCommand(Guid CallerId, Input<Guid> UserId) : IRequest<Result<LiftedSuspensionView>>;

@@ -78,14 +78,17 @@ public interface IReportRepository
     /// </summary>
     Task SuspendAsync(Guid userId, DateTime until, Guid causedBy, CancellationToken ct);
 
-    /// <summary>Reports newest first; only those on <paramref name="target"/>, only those whose target is suspended at <paramref name="now"/>.</summary>
+    /// <summary>
+    /// Reports newest first; when given, only those on <paramref name="target"/>; with <paramref name="suspendedOnly"/>, only
+    /// the unresolved reports on users suspended at <paramref name="now"/>.
+    /// </summary>
     Task<IReadOnlyList<AdminReportView>> ListAsync(Guid? target, bool suspendedOnly, DateTime now, int skip, int limit, CancellationToken ct);
 
-    /// <summary>Ends the user's suspension and resolves the reports that counted toward it; the number of reports resolved.</summary>
+    /// <summary>Ends the user's suspension and resolves every open report on them (they never count again); the number resolved.</summary>
     Task<int> LiftSuspensionAsync(Guid userId, Guid moderatorId, DateTime now, CancellationToken ct);
 }
 
-/// <summary>The queue as <c>GET /queue/stats</c> shows it, read in one statement.</summary>
+/// <summary>The queue as <c>GET /queue/stats</c> shows it, read in one round trip.</summary>
 /// <param name="Waiting">Active tickets per mode (both modes always present).</param>
 /// <param name="WaitingByBand">Active level-filter tickets per half band (<see cref="QueueInsight.HalfBandOf"/>), only bands with someone.</param>
 /// <param name="Matches">Matches of the last hour per mode: their count and the median wait of their tickets in seconds.</param>

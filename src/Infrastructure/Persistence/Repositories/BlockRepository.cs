@@ -13,10 +13,15 @@ internal sealed class BlockRepository(NpgsqlDataSource db) : IBlockRepository
     public async Task<BlockView> BlockAsync(Guid blockerId, Guid blockedId, DateTime now, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        // One statement, so one transaction: the block and everything it ends. Data-modifying WITH clauses run whether
-        // or not the SELECT reads them; the SELECT sees the table as it was before the statement, so an existing block
-        // keeps its own time.
-        return (await connection.QuerySingleAsync<BlockRow>(new CommandDefinition("""
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        // The two users' rows are locked in id order, as every session start locks them: a session start that has not
+        // committed yet either finishes first (and the caller then finds the session and ends it) or sees the block.
+        var users = new[] { blockerId, blockedId };
+        await connection.ExecuteAsync(new CommandDefinition("SELECT 1 FROM users WHERE id = ANY(@users) ORDER BY id FOR UPDATE", new { users }, tx,
+            cancellationToken: ct));
+        // Then one statement for the block and everything it ends. Data-modifying WITH clauses run whether or not the
+        // SELECT reads them; the SELECT sees the table as it was before the statement, so an existing block keeps its time.
+        var block = (await connection.QuerySingleAsync<BlockRow>(new CommandDefinition("""
             WITH blocked AS (
                 INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (@blockerId, @blockedId, @now)
                 ON CONFLICT DO NOTHING),
@@ -34,7 +39,9 @@ internal sealed class BlockRepository(NpgsqlDataSource db) : IBlockRepository
             SELECT u.id AS user_id, u.username,
                    COALESCE((SELECT b.created_at FROM blocks b WHERE b.blocker_id = @blockerId AND b.blocked_id = @blockedId), @now) AS blocked_at
             FROM users u WHERE u.id = @blockedId
-            """, new { blockerId, blockedId, now }, cancellationToken: ct))).ToView();
+            """, new { blockerId, blockedId, now }, tx, cancellationToken: ct))).ToView();
+        await tx.CommitAsync(ct);
+        return block;
     }
 
     public async Task<bool> UnblockAsync(Guid blockerId, Guid blockedId, CancellationToken ct)
