@@ -43,12 +43,7 @@ public sealed class SpeakingApp : IAsyncDisposable
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args });
         builder.Configuration.Sources.Clear();
-        builder.Configuration
-            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
-            .AddInMemoryCollection(DotEnvFile.Read(Path.Combine(Directory.GetCurrentDirectory(), ".env")))
-            .AddEnvironmentVariables()
-            .AddCommandLine(args)
-            .AddInMemoryCollection(overrides ?? new Dictionary<string, string?>());
+        builder.Configuration.AddSpeakingSources(args, overrides);
 
         var settings = SpeakingSettings.From(builder.Configuration);
         var providers = new Serilog.Extensions.Logging.LoggerProviderCollection();
@@ -87,6 +82,7 @@ public sealed class SpeakingApp : IAsyncDisposable
             var web = builder.Build();
             web.Services.GetRequiredService<SpeakingMetrics>().CountDroppedLogEvents(logBuffer);
             await web.Services.GetRequiredService<MigrationRunner>().ApplyAsync();
+            await web.Services.GetRequiredService<Infrastructure.Safety.ModeratorAccounts>().ApplyAdminEmailsAsync();
             await web.Services.GetRequiredService<StartupRecovery>().RunAsync();
 
             web.UseForwardedHeaders();
@@ -113,6 +109,8 @@ public sealed class SpeakingApp : IAsyncDisposable
             web.MapRealtime();
             web.MapPractice();
             web.MapWebrtc(settings.Turn);
+            web.MapSafety();
+            web.MapAdmin();
             web.MapQuorra();
 
             return new SpeakingApp(web, embedded, settings, logger);

@@ -23,6 +23,7 @@ using Speaking.Infrastructure.Practice;
 using Speaking.Infrastructure.Quorra;
 using Speaking.Infrastructure.Realtime;
 using Speaking.Infrastructure.Redis;
+using Speaking.Infrastructure.Safety;
 
 namespace Speaking.Infrastructure;
 
@@ -123,6 +124,7 @@ public static class DependencyInjection
             o.TtlSeconds = settings.Turn.TtlSeconds;
         });
         services.AddQuorra(settings.Quorra, signingKey);
+        services.AddSafety(settings.Safety);
         return services;
     }
 

@@ -184,3 +184,18 @@ public sealed class FeedbackRequest
     [MaxLength(1000), Description("Optional comment, at most 1000 characters.")]
     public string? Comment { get; init; }
 }
+
+/// <summary>Body of <c>POST /users/{user_id}/report</c>.</summary>
+[Description("A report on another user.")]
+public sealed class ReportRequest
+{
+    [RegularExpression("^(harassment|inappropriate|spam|no_show|other)$")]
+    [Description("One of harassment, inappropriate, spam, no_show, other.")]
+    public required string Reason { get; init; }
+
+    [MaxLength(Application.Safety.ReportUserCommand.MaxDetailsLength), Description("Optional, at most 1000 characters.")]
+    public string? Details { get; init; }
+
+    [Description("Optional: the session of you two the report is about (one report per session; one without a session).")]
+    public Guid? SessionId { get; init; }
+}

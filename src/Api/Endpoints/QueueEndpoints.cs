@@ -3,8 +3,10 @@ using Speaking.Api.Docs;
 using Speaking.Api.Http;
 using Speaking.Application.Common;
 using Speaking.Application.Queue;
+using Speaking.Application.Safety;
 using Speaking.Domain.Common;
 using Speaking.Domain.Matchmaking;
+using Speaking.Domain.Safety;
 
 namespace Speaking.Api.Endpoints;
 
@@ -19,7 +21,8 @@ public static class QueueEndpoints
             .Describe("JoinRouletteQueue", "Join the roulette queue",
                 "No body. position counts the active roulette entries that joined no later than this one (self included); estimated_wait_seconds is 20. The background round pairs queued users (by default only those with a live WebSocket connection) and sends them matched on it.")
             .Returns<QueueStatusView>()
-            .Fails(StatusCodes.Status400BadRequest, QueueErrors.AlreadyQueued.Detail, QueueErrors.InSession.Detail);
+            .Fails(StatusCodes.Status400BadRequest, QueueErrors.AlreadyQueued.Detail, QueueErrors.InSession.Detail)
+            .Fails(StatusCodes.Status403Forbidden, SuspendedExample);
 
         queue.MapPost("/level-filter", async (HttpContext http, IMediator mediator, CancellationToken ct) =>
         {
@@ -32,6 +35,7 @@ public static class QueueEndpoints
             .AcceptsJson<LevelFilterRequest>()
             .Returns<QueueStatusView>()
             .Fails(StatusCodes.Status400BadRequest, QueueErrors.AlreadyQueued.Detail, QueueErrors.InSession.Detail)
+            .Fails(StatusCodes.Status403Forbidden, SuspendedExample)
             .ValidatesInput();
 
         queue.MapPost("/leave", async (HttpContext http, IMediator mediator, CancellationToken ct) =>
@@ -45,5 +49,14 @@ public static class QueueEndpoints
             .Describe("GetQueueStatus", "Your queue status",
                 "Not queued: every field but in_queue is null. Queued: position among active entries of the same mode that joined no later (level ignored); estimated_wait_seconds 20 (roulette) or 30 (level filter).")
             .Returns<QueueStatusView>();
+
+        queue.MapGet("/stats", async (HttpContext http, IMediator mediator, CancellationToken ct) =>
+            (await mediator.Send(new GetQueueStatsQuery(http.User.UserId()), ct)).ToHttp())
+            .Describe("GetQueueStats", "Queue insight",
+                "Waiting tickets per mode and per half band (level-filter tickets by level, rounded down to 0.5), the last hour's matches per mode with the median wait of their tickets (session start minus join), and an estimated wait for your band: the next round (ROULETTE_INTERVAL_SECONDS) when someone within ±0.5 is waiting, else the band's median wait of the last hour, else the level-filter median, else null. Your band is your waiting level-filter ticket's, or the level a level-filter join would use.")
+            .Returns<QueueStatsView>();
     }
+
+    /// <summary>A suspended user's join; the time is the user's own suspended_until.</summary>
+    private static readonly string SuspendedExample = SafetyErrors.Suspended(new DateTime(2026, 2, 12, 14, 3, 27, DateTimeKind.Utc)).Detail;
 }

@@ -2,6 +2,7 @@ using FluentValidation;
 using MediatR;
 using Microsoft.Extensions.Options;
 using Speaking.Application.Common;
+using Speaking.Application.Safety;
 using Speaking.Application.Users;
 using Speaking.Domain.Common;
 using Speaking.Domain.Partners;
@@ -35,7 +36,11 @@ public sealed class SendPartnerRequestCommandValidator : AbstractValidator<SendP
     }
 }
 
-public sealed class SendPartnerRequestCommandHandler(IPartnerRepository partners, IUserRepository users, IClock clock,
+/// <summary>
+/// POST /partners/request. Between users who block each other (either way) the answer is the unknown-user 404: search
+/// hides them from each other, and a request behaves the same.
+/// </summary>
+public sealed class SendPartnerRequestCommandHandler(IPartnerRepository partners, IUserRepository users, IBlockRepository blocks, IClock clock,
     IOptions<PartnerOptions> options) : IRequestHandler<SendPartnerRequestCommand, Result<PartnerRequestView>>
 {
     public async Task<Result<PartnerRequestView>> Handle(SendPartnerRequestCommand request, CancellationToken cancellationToken)
@@ -43,7 +48,8 @@ public sealed class SendPartnerRequestCommandHandler(IPartnerRepository partners
         var from = request.CallerId;
         var to = request.ToUserId.Value;
         if (to == from) return PartnerErrors.RequestToSelf;
-        if (await users.GetAsync(to, cancellationToken) is null) return PartnerErrors.UserNotFound;
+        if (await users.GetAsync(to, cancellationToken) is null || await blocks.EitherBlocksAsync(from, to, cancellationToken))
+            return PartnerErrors.UserNotFound;
         if (await partners.ArePartnersAsync(from, to, cancellationToken)) return PartnerErrors.AlreadyPartners;
         if (await partners.HasPendingBetweenAsync(from, to, cancellationToken)) return PartnerErrors.RequestAlreadySent;
 
@@ -68,7 +74,10 @@ public sealed class GetIncomingRequestsQueryHandler(IPartnerRepository partners)
         partners.ListIncomingAsync(request.CallerId, cancellationToken);
 }
 
-/// <summary>Accept or reject a request addressed to the caller. Returns the success message of the original.</summary>
+/// <summary>
+/// Accept or reject a request addressed to the caller. Returns the success message of the original. A block closes
+/// pending requests between the two; one that was still pending when the block landed cannot be accepted either.
+/// </summary>
 public sealed record DecidePartnerRequestCommand(Guid CallerId, Input<Guid> RequestId, bool Accept) : IRequest<Result<string>>;
 
 public sealed class DecidePartnerRequestCommandValidator : AbstractValidator<DecidePartnerRequestCommand>
@@ -76,7 +85,7 @@ public sealed class DecidePartnerRequestCommandValidator : AbstractValidator<Dec
     public DecidePartnerRequestCommandValidator() => RuleFor(x => x.RequestId).Uuid("path.request_id");
 }
 
-public sealed class DecidePartnerRequestCommandHandler(IPartnerRepository partners, IClock clock)
+public sealed class DecidePartnerRequestCommandHandler(IPartnerRepository partners, IBlockRepository blocks, IClock clock)
     : IRequestHandler<DecidePartnerRequestCommand, Result<string>>
 {
     public async Task<Result<string>> Handle(DecidePartnerRequestCommand request, CancellationToken cancellationToken)
@@ -85,6 +94,8 @@ public sealed class DecidePartnerRequestCommandHandler(IPartnerRepository partne
         if (stored is null) return PartnerErrors.RequestNotFound;
         if (stored.ToUserId != request.CallerId) return PartnerErrors.RequestNotForYou;
         if (stored.Status != "pending") return PartnerErrors.RequestAlreadyHandled;
+        if (request.Accept && await blocks.EitherBlocksAsync(stored.FromUserId, stored.ToUserId, cancellationToken))
+            return PartnerErrors.RequestAlreadyHandled;
 
         var decision = await partners.DecideAsync(stored.Id, request.Accept, clock.UtcNow, cancellationToken);
         return decision switch

@@ -20,7 +20,10 @@ public enum RequestDecision
 
 public interface IPartnerRepository
 {
-    /// <summary>Usernames containing <paramref name="text"/> literally and case-insensitively, excluding the caller.</summary>
+    /// <summary>
+    /// Usernames containing <paramref name="text"/> literally and case-insensitively, excluding the caller and anyone the
+    /// caller blocked or who blocked the caller (A-5; a primary-key probe per candidate, both directions).
+    /// </summary>
     Task<IReadOnlyList<UserSearchResult>> SearchAsync(Guid callerId, string text, int limit, CancellationToken ct);
 
     Task<bool> ArePartnersAsync(Guid userA, Guid userB, CancellationToken ct);

@@ -5,7 +5,8 @@ using Speaking.Domain.Matchmaking;
 namespace Speaking.Application.Queue;
 
 /// <summary>A waiting ticket and the connection that asked for it (its session will belong to that connection, A-1).</summary>
-public sealed record WaitingTicket(QueueTicket Ticket, ConnectionRef? Connection);
+/// <param name="Widen">The ticket asked for a band that widens with its wait (join_queue <c>data.widen</c>, level filter only).</param>
+public sealed record WaitingTicket(QueueTicket Ticket, ConnectionRef? Connection, bool Widen = false);
 
 public enum JoinOutcome
 {
@@ -21,9 +22,10 @@ public interface IQueueRepository
     /// <summary>
     /// Adds an active ticket unless the user already has one or is in an active session. The check and the insert
     /// run under a lock on the user's row that every path starting a session also takes, so an invitation accepted at
-    /// the same moment can never leave the user with a ticket while in a call.
+    /// the same moment can never leave the user with a ticket while in a call. <paramref name="widen"/> is stored with
+    /// the ticket.
     /// </summary>
-    Task<JoinOutcome> TryJoinAsync(QueueTicket ticket, ConnectionRef? connection, CancellationToken ct);
+    Task<JoinOutcome> TryJoinAsync(QueueTicket ticket, ConnectionRef? connection, bool widen, CancellationToken ct);
 
     Task<QueueTicket?> GetActiveAsync(Guid userId, CancellationToken ct);
 

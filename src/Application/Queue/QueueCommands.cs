@@ -5,6 +5,7 @@ using Speaking.Application.Practice;
 using Speaking.Application.Users;
 using Speaking.Domain.Common;
 using Speaking.Domain.Matchmaking;
+using Speaking.Domain.Safety;
 using Speaking.Domain.Users;
 
 namespace Speaking.Application.Queue;
@@ -49,9 +50,11 @@ public sealed class JoinQueueCommandHandler(IQueueRepository queue, IUserReposit
     {
         var user = await users.GetAsync(request.UserId, cancellationToken);
         if (user is null) return UserErrors.Gone;
+        var now = clock.UtcNow;
+        if (user.IsSuspendedAt(now)) return SafetyErrors.Suspended(user.SuspendedUntil!.Value); // 403
         var level = request.LevelFilter.IsPresent ? IeltsBand.From(request.LevelFilter.Value) : IeltsBand.From(await levels.OfAsync(user, cancellationToken));
 
-        var joined = await QueueJoining.JoinAsync(queue, request.UserId, null, request.Mode, level, widen: false, clock.UtcNow, cancellationToken);
+        var joined = await QueueJoining.JoinAsync(queue, request.UserId, null, request.Mode, level, widen: false, now, cancellationToken);
         if (!joined.IsSuccess) return joined.Error!;
         var ticket = joined.Value;
 
@@ -67,14 +70,17 @@ public sealed class JoinQueueCommandHandler(IQueueRepository queue, IUserReposit
     }
 }
 
-/// <summary>The join rule shared by REST and WebSocket: not while in a call (D-17), never two tickets (D-12), both decided atomically.</summary>
+/// <summary>
+/// The join rule shared by REST and WebSocket: not while in a call (D-17), never two tickets (D-12), both decided
+/// atomically. (Each caller refuses a suspended user first, in its own wire form: amendment A-5.)
+/// </summary>
 internal static class QueueJoining
 {
     public static async Task<Result<QueueTicket>> JoinAsync(IQueueRepository queue, Guid userId, Realtime.ConnectionRef? connection,
         QueueMode mode, IeltsBand level, bool widen, DateTime now, CancellationToken ct)
     {
         var ticket = new QueueTicket(Guid.NewGuid(), userId, mode, level, now);
-        return await queue.TryJoinAsync(ticket, connection, ct) switch
+        return await queue.TryJoinAsync(ticket, connection, widen, ct) switch
         {
             JoinOutcome.Joined => ticket,
             JoinOutcome.InSession => QueueErrors.InSession,

@@ -7,6 +7,7 @@ using Speaking.Application.Realtime.Wire;
 using Speaking.Application.Users;
 using Speaking.Domain.Common;
 using Speaking.Domain.Matchmaking;
+using Speaking.Domain.Safety;
 
 namespace Speaking.Application.Queue;
 
@@ -14,7 +15,8 @@ namespace Speaking.Application.Queue;
 /// join_queue over the WebSocket, validated per D-18: <c>mode</c> absent means roulette, otherwise it must be
 /// roulette or level_filter; <c>level_filter</c>, when present, is a number 1.0–9.0; absent in level-filter mode,
 /// the user's current level is used. The reply echoes mode and level_filter as sent. The ticket remembers this
-/// connection: the session it leads to belongs to it.
+/// connection: the session it leads to belongs to it. <c>widen: true</c> (a JSON true, level filter only) is
+/// stored with the ticket. A suspended user gets an <c>error</c> that says until when.
 /// </summary>
 public sealed record JoinQueueFromSocketCommand(Guid UserId, ConnectionRef Connection, JsonElement? Mode, JsonElement? LevelFilter, bool Widen = false)
     : IRequest<SocketReply>;
@@ -39,10 +41,12 @@ public sealed class JoinQueueFromSocketCommandHandler(IQueueRepository queue, IU
 
         var user = await users.GetAsync(request.UserId, cancellationToken);
         if (user is null) return ErrorMessage.InvalidMessage;
+        var now = clock.UtcNow;
+        if (user.IsSuspendedAt(now)) return new ErrorMessage(SafetyErrors.Suspended(user.SuspendedUntil!.Value).Detail);
         var band = level is { } l ? IeltsBand.From(l) : IeltsBand.From(await levels.OfAsync(user, cancellationToken));
 
         var joined = await QueueJoining.JoinAsync(queue, request.UserId, request.Connection, mode, band, request.Widen && mode == QueueMode.LevelFilter,
-            clock.UtcNow, cancellationToken);
+            now, cancellationToken);
         if (!joined.IsSuccess) return joined.Error == QueueErrors.InSession ? ErrorMessage.InSession : ErrorMessage.AlreadyQueued;
         return new QueueJoinedMessage(new QueueJoinedData(mode.ToWire(), request.LevelFilter is { ValueKind: not JsonValueKind.Null } sent ? sent : null));
     }

@@ -82,6 +82,13 @@ public sealed class EndSessionCommandHandler(ISessionRepository sessions, ISessi
 internal static class RelayRule
 {
     /// <summary>D-1, D-2: the sender's connection holds an active session whose partner is the target (never oneself).</summary>
+    /// <remarks>
+    /// Blocks need no check here, so the hot path stays a memory read: two users who block each other have no
+    /// session. The matcher never pairs them and invitations between them are refused; every session start reads the
+    /// blocks again under the users' row locks, which a block takes too; and a block made during a call ends that
+    /// session before the block command returns (<c>BlockUserCommand</c>), delivering <c>session_ended</c> with
+    /// <see cref="BindingChange.Unbind"/> to both connections, so this rule refuses their relays.
+    /// </remarks>
     public static SessionBinding? PartnerConnection(ISessionBindings bindings, ConnectionRef connection, Guid from, Guid to) =>
         from != to && bindings.Of(connection) is { } binding && binding.PartnerId == to ? binding : null;
 }

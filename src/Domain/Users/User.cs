@@ -20,6 +20,10 @@ public sealed class User
     public bool IsOnline { get; private set; }
     public DateTime LastSeen { get; private set; }
     public DateTime CreatedAt { get; private set; }
+    /// <summary>A moderator: may list reports and lift suspensions (set by the <c>admin</c> command or ADMIN_EMAILS, never by the API).</summary>
+    public bool IsAdmin { get; private set; }
+    /// <summary>Reports suspended the user from matching and invitations until then (null: never, or lifted).</summary>
+    public DateTime? SuspendedUntil { get; private set; }
 
     public static User Register(Guid id, string normalisedEmail, string passwordHash, string username,
         IeltsBand currentLevel, IeltsBand targetScore, DateTime now) => new()
@@ -37,7 +41,7 @@ public sealed class User
 
     /// <summary>Rebuilds a user from storage.</summary>
     public static User Restore(Guid id, string email, string passwordHash, string username, double currentLevel,
-        double targetScore, bool isOnline, DateTime lastSeen, DateTime createdAt) => new()
+        double targetScore, bool isOnline, DateTime lastSeen, DateTime createdAt, bool isAdmin = false, DateTime? suspendedUntil = null) => new()
     {
         Id = id,
         Email = email,
@@ -48,9 +52,13 @@ public sealed class User
         IsOnline = isOnline,
         LastSeen = lastSeen,
         CreatedAt = createdAt,
+        IsAdmin = isAdmin,
+        SuspendedUntil = suspendedUntil,
     };
 
     public IeltsBand Level => IeltsBand.From(CurrentLevel);
+
+    public bool IsSuspendedAt(DateTime now) => SuspendedUntil is { } until && until > now;
 
     public void UpdateProfile(string? username, IeltsBand? currentLevel, IeltsBand? targetScore)
     {

@@ -61,6 +61,8 @@ public sealed record SpeakingSettings
     public QuorraSettings Quorra { get; init; } = new();
     /// <summary>TURN credentials (TURN_SECRET, TURN_URLS, STUN_URLS, TURN_TTL_SECONDS, TURN_CREDENTIALS_*).</summary>
     public TurnSettings Turn { get; init; } = new();
+    /// <summary>Safety and fair matching: REPORT_*, ADMIN_EMAILS, REPEAT_PARTNER_COOLDOWN_MINUTES, LEVEL_WIDEN_AFTER_SECONDS.</summary>
+    public SafetySettings Safety { get; init; } = new();
 
     public static readonly string[] SupportedAlgorithms = ["HS256", "HS384", "HS512"];
 
@@ -177,6 +179,7 @@ public sealed record SpeakingSettings
             Practice = PracticeSettings.From(config),
             Quorra = QuorraSettings.From(config),
             Turn = TurnSettings.From(config),
+            Safety = SafetySettings.From(config),
         };
     }
 

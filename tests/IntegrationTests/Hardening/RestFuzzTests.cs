@@ -45,7 +45,10 @@ public sealed class RestFuzzTests : IAsyncLifetime
 
     private sealed record Endpoint(string Method, string Path, string Body = "none", params string[] Fields);
 
-    /// <summary>Contract 3.1, plus readiness. Body: "json", "form" or "none" (bodiless endpoints still get random bodies).</summary>
+    /// <summary>
+    /// Contract 3.1, plus readiness and issue 17's safety, moderation and queue-insight routes. Body: "json", "form" or
+    /// "none" (bodiless endpoints still get random bodies).
+    /// </summary>
     private static readonly Endpoint[] Endpoints =
     [
         new("GET", "/"),
@@ -70,6 +73,13 @@ public sealed class RestFuzzTests : IAsyncLifetime
         new("GET", "/partners/"),
         new("GET", "/partners"),
         new("DELETE", "/partners/{id}"),
+        new("POST", "/users/{id}/block"),
+        new("DELETE", "/users/{id}/block"),
+        new("GET", "/users/me/blocks"),
+        new("POST", "/users/{id}/report", "json", "reason", "details", "session_id"),
+        new("GET", "/queue/stats"),
+        new("GET", "/admin/reports", "query", "target_user_id", "suspended_only", "skip", "limit"),
+        new("POST", "/admin/users/{id}/lift-suspension"),
     ];
 
     private sealed record Case(Endpoint Endpoint, string Id, string Query, byte[]? Body, string? ContentType, Auth Auth)

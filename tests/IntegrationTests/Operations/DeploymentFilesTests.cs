@@ -211,6 +211,7 @@ public sealed partial class DeploymentFilesTests
         // Every settings file: SpeakingSettings and the groups it reads through (practice, Quorra, TURN).
         var names = Directory.GetFiles(NginxProxy.RepositoryFile("src/Infrastructure/Configuration"), "*.cs")
             .SelectMany(file => SettingRead().Matches(File.ReadAllText(file))).Select(m => m.Groups["name"].Value).ToHashSet();
+        names.ShouldContain("ADMIN_EMAILS");
         names.ShouldContain("SECRET_KEY");
         names.ShouldContain("TRUSTED_PROXIES");
         names.ShouldContain("LEVEL_SOURCE");

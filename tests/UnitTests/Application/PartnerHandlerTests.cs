@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using NSubstitute;
 using Speaking.Application.Common;
 using Speaking.Application.Partners;
+using Speaking.Application.Safety;
 using Speaking.Application.Users;
 using Speaking.Domain.Common;
 using Speaking.Domain.Partners;
@@ -13,6 +14,7 @@ public class SendPartnerRequestCommandHandlerTests
 {
     private readonly IPartnerRepository _partners = Substitute.For<IPartnerRepository>();
     private readonly IUserRepository _users = Substitute.For<IUserRepository>();
+    private readonly IBlockRepository _blocks = Substitute.For<IBlockRepository>();
     private readonly Guid _me = Guid.NewGuid();
     private readonly Guid _target = Guid.NewGuid();
     private readonly PartnerRequestView _view;
@@ -26,7 +28,7 @@ public class SendPartnerRequestCommandHandlerTests
     }
 
     private Task<Result<PartnerRequestView>> Send(Guid to, int cooldownHours = 24) =>
-        new SendPartnerRequestCommandHandler(_partners, _users, Fakes.ClockAt(Fakes.Now),
+        new SendPartnerRequestCommandHandler(_partners, _users, _blocks, Fakes.ClockAt(Fakes.Now),
                 Options.Create(new PartnerOptions { PartnerRequestCooldownHours = cooldownHours }))
             .Handle(new SendPartnerRequestCommand(_me, BodyShape.Object, to), default);
 
@@ -61,6 +63,17 @@ public class SendPartnerRequestCommandHandlerTests
         result.Error.ShouldBe(PartnerErrors.UserNotFound);
         result.Error!.Kind.ShouldBe(ErrorKind.NotFound);
         result.Error.Detail.ShouldBe("Foydalanuvchi topilmadi");
+    }
+
+    [Fact]
+    public async Task Handle_BetweenUsersWhoBlockEachOther_AnswersAsForAnUnknownUser_AndStoresNothing()
+    {
+        _blocks.EitherBlocksAsync(_me, _target, Arg.Any<CancellationToken>()).Returns(true);
+
+        var result = await Send(_target);
+
+        result.Error.ShouldBe(PartnerErrors.UserNotFound);
+        await _partners.DidNotReceiveWithAnyArgs().TryCreateRequestAsync(default!, default);
     }
 
     [Fact]
@@ -115,6 +128,7 @@ public class SendPartnerRequestCommandHandlerTests
 public class DecidePartnerRequestCommandHandlerTests
 {
     private readonly IPartnerRepository _partners = Substitute.For<IPartnerRepository>();
+    private readonly IBlockRepository _blocks = Substitute.For<IBlockRepository>();
     private readonly Guid _me = Guid.NewGuid();
     private readonly Guid _sender = Guid.NewGuid();
 
@@ -126,7 +140,7 @@ public class DecidePartnerRequestCommandHandlerTests
     }
 
     private Task<Result<string>> Decide(Guid requestId, bool accept) =>
-        new DecidePartnerRequestCommandHandler(_partners, Fakes.ClockAt(Fakes.Now))
+        new DecidePartnerRequestCommandHandler(_partners, _blocks, Fakes.ClockAt(Fakes.Now))
             .Handle(new DecidePartnerRequestCommand(_me, requestId, accept), default);
 
     [Theory]
@@ -190,5 +204,15 @@ public class DecidePartnerRequestCommandHandlerTests
         _partners.DecideAsync(request.Id, true, Fakes.Now, Arg.Any<CancellationToken>()).Returns(RequestDecision.NoLongerPending);
 
         (await Decide(request.Id, true)).Error.ShouldBe(PartnerErrors.RequestAlreadyHandled);
+    }
+
+    [Fact]
+    public async Task Handle_AcceptingAPendingRequestBetweenBlockedUsers_IsAlreadyHandled_AndCreatesNoPartnership()
+    {
+        var request = Stored(_me);
+        _blocks.EitherBlocksAsync(_sender, _me, Arg.Any<CancellationToken>()).Returns(true);
+
+        (await Decide(request.Id, true)).Error.ShouldBe(PartnerErrors.RequestAlreadyHandled);
+        await _partners.DidNotReceiveWithAnyArgs().DecideAsync(default, default, default, default);
     }
 }

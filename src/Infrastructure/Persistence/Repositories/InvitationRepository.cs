@@ -11,7 +11,11 @@ internal sealed class InvitationRepository(NpgsqlDataSource db) : IInvitationRep
     public async Task RecordAsync(Invitation invitation, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
+        // invitation_history keeps who ever invited whom (the pending row goes when answered): evidence of contact for reports.
         await connection.ExecuteAsync(new CommandDefinition("""
+            WITH history AS (
+                INSERT INTO invitation_history (inviter_id, invitee_id, last_invited_at) VALUES (@InviterId, @InviteeId, @CreatedAt)
+                ON CONFLICT (inviter_id, invitee_id) DO UPDATE SET last_invited_at = excluded.last_invited_at)
             INSERT INTO invitations (inviter_id, invitee_id, inviter_connection, created_at, expires_at)
             VALUES (@InviterId, @InviteeId, @Connection, @CreatedAt, @ExpiresAt)
             ON CONFLICT (inviter_id) DO UPDATE

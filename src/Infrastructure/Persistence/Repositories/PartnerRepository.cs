@@ -26,6 +26,8 @@ internal sealed class PartnerRepository(NpgsqlDataSource db) : IPartnerRepositor
                            WHERE r.from_user_id = @callerId AND r.to_user_id = u.id AND r.status = 'pending') AS has_pending_request
             FROM users u
             WHERE u.id <> @callerId AND u.username ILIKE @pattern ESCAPE '\'
+              AND NOT EXISTS (SELECT 1 FROM blocks b
+                              WHERE (b.blocker_id = @callerId AND b.blocked_id = u.id) OR (b.blocker_id = u.id AND b.blocked_id = @callerId))
             ORDER BY u.created_at, u.id
             LIMIT @limit
             """, new { callerId, pattern = "%" + EscapeLike(text) + "%", limit }, cancellationToken: ct));

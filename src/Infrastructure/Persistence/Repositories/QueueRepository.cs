@@ -9,7 +9,7 @@ namespace Speaking.Infrastructure.Persistence.Repositories;
 
 internal sealed class QueueRepository(NpgsqlDataSource db) : IQueueRepository
 {
-    public async Task<JoinOutcome> TryJoinAsync(QueueTicket ticket, ConnectionRef? connection, CancellationToken ct)
+    public async Task<JoinOutcome> TryJoinAsync(QueueTicket ticket, ConnectionRef? connection, bool widen, CancellationToken ct)
     {
         await using var db1 = await db.OpenConnectionAsync(ct);
         await using var tx = await db1.BeginTransactionAsync(ct);
@@ -19,8 +19,8 @@ internal sealed class QueueRepository(NpgsqlDataSource db) : IQueueRepository
         var outcome = await db1.QuerySingleAsync<(bool InSession, int Inserted)>(new CommandDefinition("""
             WITH busy AS (SELECT EXISTS (SELECT 1 FROM session_participants WHERE user_id = @UserId AND active) AS in_session),
             inserted AS (
-                INSERT INTO queue_entries (id, user_id, mode, level_filter, joined_at, is_active, connection_id)
-                SELECT @Id, @UserId, @Mode, @Level, @JoinedAt, true, @Connection FROM busy WHERE NOT busy.in_session
+                INSERT INTO queue_entries (id, user_id, mode, level_filter, joined_at, is_active, connection_id, widen)
+                SELECT @Id, @UserId, @Mode, @Level, @JoinedAt, true, @Connection, @widen FROM busy WHERE NOT busy.in_session
                 ON CONFLICT DO NOTHING
                 RETURNING 1)
             SELECT (SELECT in_session FROM busy), (SELECT count(*)::int FROM inserted)
@@ -28,7 +28,7 @@ internal sealed class QueueRepository(NpgsqlDataSource db) : IQueueRepository
         {
             ticket.Id, ticket.UserId, Mode = ticket.Mode.ToWire(),
             Level = ticket.Mode == QueueMode.LevelFilter ? ticket.Level.Value : (double?)null, ticket.JoinedAt,
-            Connection = connection?.ToString(),
+            Connection = connection?.ToString(), widen,
         }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return outcome.InSession ? JoinOutcome.InSession : outcome.Inserted == 1 ? JoinOutcome.Joined : JoinOutcome.AlreadyQueued;
@@ -71,8 +71,8 @@ internal sealed class QueueRepository(NpgsqlDataSource db) : IQueueRepository
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<TicketRow>(new CommandDefinition(
-            "SELECT id, user_id, mode, level_filter, joined_at, connection_id FROM queue_entries WHERE is_active", cancellationToken: ct));
-        return rows.Select(r => new WaitingTicket(r.ToTicket(), ConnectionRef.Parse(r.ConnectionId))).ToArray();
+            "SELECT id, user_id, mode, level_filter, joined_at, connection_id, widen FROM queue_entries WHERE is_active", cancellationToken: ct));
+        return rows.Select(r => new WaitingTicket(r.ToTicket(), ConnectionRef.Parse(r.ConnectionId), r.Widen)).ToArray();
     }
 
     public async Task<IReadOnlyDictionary<QueueMode, int>> CountActiveByModeAsync(CancellationToken ct)
@@ -97,6 +97,7 @@ internal sealed class QueueRepository(NpgsqlDataSource db) : IQueueRepository
         public double? LevelFilter { get; init; }
         public DateTime JoinedAt { get; init; }
         public string? ConnectionId { get; init; }
+        public bool Widen { get; init; }
 
         public QueueTicket ToTicket()
         {

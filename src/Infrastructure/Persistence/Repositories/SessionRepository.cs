@@ -2,6 +2,7 @@ using System.Data;
 using Dapper;
 using Npgsql;
 using Speaking.Application.Realtime;
+using Speaking.Application.Safety;
 using Speaking.Application.Sessions;
 using Speaking.Domain.Common;
 using Speaking.Domain.Sessions;
@@ -63,7 +64,11 @@ internal sealed class SessionRepository(NpgsqlDataSource db, SpeakingMetrics met
         var waiting = (await connection.QueryAsync<Guid>(new CommandDefinition(
             "SELECT id FROM queue_entries WHERE id = ANY(@tickets) AND is_active FOR UPDATE SKIP LOCKED",
             new { tickets }, tx, cancellationToken: ct))).ToHashSet();
-        var candidates = proposed.Where(p => p.InitiatorTicket is { } a && waiting.Contains(a) && p.CalleeTicket is { } b && waiting.Contains(b)).ToList();
+        // A block stored after the round read the blocks but before these locks were taken is seen here (a block takes the
+        // same locks), so a blocked pair never starts; a block that comes later finds the session and ends it (A-5).
+        var blocked = await BlockedPairsAsync(connection, tx, users, ct);
+        var candidates = proposed.Where(p => p.InitiatorTicket is { } a && waiting.Contains(a) && p.CalleeTicket is { } b && waiting.Contains(b)
+            && !blocked.Contains(UnorderedPair.Of(p.Session.User1Id, p.Session.User2Id))).ToList();
         if (candidates.Count == 0)
         {
             await tx.CommitAsync(ct);
@@ -80,9 +85,13 @@ internal sealed class SessionRepository(NpgsqlDataSource db, SpeakingMetrics met
                 new { conflicted }, tx, cancellationToken: ct));
         }
 
+        // Each closed ticket records its session: the wait of a match is the session's start minus the ticket's join.
         var closed = started.SelectMany(s => new[] { s.InitiatorTicket!.Value, s.CalleeTicket!.Value }).ToArray();
-        await connection.ExecuteAsync(new CommandDefinition("UPDATE queue_entries SET is_active = false WHERE id = ANY(@closed)",
-            new { closed }, tx, cancellationToken: ct));
+        var closedWith = started.SelectMany(s => new[] { s.Session.Id, s.Session.Id }).ToArray();
+        await connection.ExecuteAsync(new CommandDefinition("""
+            UPDATE queue_entries q SET is_active = false, session_id = t.session_id
+            FROM unnest(@closed, @closedWith) AS t (id, session_id) WHERE q.id = t.id
+            """, new { closed, closedWith }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
 
         foreach (var start in started) metrics.SessionsStarted.WithLabels(start.Session.Mode.ToWire()).Inc();
@@ -95,6 +104,7 @@ internal sealed class SessionRepository(NpgsqlDataSource db, SpeakingMetrics met
         await using var tx = await connection.BeginTransactionAsync(ct);
         var users = new[] { start.Session.User1Id, start.Session.User2Id };
         if (await LockUsersAsync(connection, tx, users, ct) != 2) return false;
+        if ((await BlockedPairsAsync(connection, tx, users, ct)).Count > 0) return false; // a block that raced with the acceptance (A-5)
 
         await InsertSessionsAsync(connection, tx, [start.Session], ct);
         if ((await InsertParticipantsAsync(connection, tx, [start], reconnectDeadline, ct)).Count != 1)
@@ -209,6 +219,13 @@ internal sealed class SessionRepository(NpgsqlDataSource db, SpeakingMetrics met
             WHERE active AND connection_id IS NULL AND reconnect_deadline IS NULL
             """, new { deadline }, cancellationToken: ct));
     }
+
+    /// <summary>Blocked pairs among the users, read inside the transaction that holds their row locks.</summary>
+    private static async Task<HashSet<(Guid Low, Guid High)>> BlockedPairsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] users,
+        CancellationToken ct) =>
+        (await connection.QueryAsync<(Guid Blocker, Guid Blocked)>(new CommandDefinition(
+            "SELECT blocker_id, blocked_id FROM blocks WHERE blocker_id = ANY(@users) AND blocked_id = ANY(@users)", new { users }, tx,
+            cancellationToken: ct))).Select(r => UnorderedPair.Of(r.Blocker, r.Blocked)).ToHashSet();
 
     /// <summary>Locks the users' rows in id order; returns how many exist.</summary>
     private static async Task<int> LockUsersAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] users, CancellationToken ct) =>

@@ -7,7 +7,7 @@ namespace Speaking.Infrastructure.Persistence.Repositories;
 
 internal sealed class UserRepository(NpgsqlDataSource db) : IUserRepository
 {
-    private const string Columns = "id, email, password_hash, username, current_level, target_score, is_online, last_seen, created_at";
+    private const string Columns = "id, email, password_hash, username, current_level, target_score, is_online, last_seen, created_at, is_admin, suspended_until";
 
     public async Task<bool> TryAddAsync(User user, CancellationToken ct)
     {
@@ -107,7 +107,10 @@ internal sealed class UserRepository(NpgsqlDataSource db) : IUserRepository
         public bool IsOnline { get; init; }
         public DateTime LastSeen { get; init; }
         public DateTime CreatedAt { get; init; }
+        public bool IsAdmin { get; init; }
+        public DateTime? SuspendedUntil { get; init; }
 
-        public User ToUser() => User.Restore(Id, Email, PasswordHash, Username, CurrentLevel, TargetScore, IsOnline, LastSeen, CreatedAt);
+        public User ToUser() =>
+            User.Restore(Id, Email, PasswordHash, Username, CurrentLevel, TargetScore, IsOnline, LastSeen, CreatedAt, IsAdmin, SuspendedUntil);
     }
 }
