@@ -54,8 +54,11 @@ public sealed class RealtimeWorld
 
     public LogBook Log { get; } = new();
 
-    /// <summary>The practice store behind <see cref="Practice"/> (keeps whatever it is asked to store).</summary>
+    /// <summary>Card assignment for the announcer (by default over a store that keeps whatever it is asked to store).</summary>
     public PracticeAssignment Practice { get; set; } = Fakes.Practice();
+
+    /// <summary>partner_level for the announcer (by default every user's current_level).</summary>
+    public IEffectiveLevel Levels { get; set; } = Fakes.SelfLevels;
 
     public User Person(string name, double level = 6.0)
     {
@@ -77,7 +80,7 @@ public sealed class RealtimeWorld
         if (_live.TryGetValue(user, out var list)) list.Remove(connection);
     }
 
-    public SessionAnnouncer Announcer() => new(Users, Notifier, Fakes.SelfLevels, Practice, Log.For<SessionAnnouncer>());
+    public SessionAnnouncer Announcer() => new(Users, Notifier, Levels, Practice, Log.For<SessionAnnouncer>());
 
     public SessionResumption Resumption() => new(Sessions, Users, Notifier, Announcer(), Clock, Log.For<SessionResumption>());
 
