@@ -56,6 +56,7 @@ public sealed class MessageDispatcher(IServiceScopeFactory scopes, SpeakingMetri
         catch (Exception e) when (Outage.Is(e) && !ct.IsCancellationRequested)
         {
             metrics.DatabaseErrors.WithLabels("socket").Inc();
+            metrics.RefusedMessages.WithLabels(RefusalReason(ErrorMessage.Unavailable)).Inc();
             logger.LogWarning("A {MessageType} message of user {UserId} could not be handled: {Reason}", TypeOf(message), userId, e.Message);
             return ErrorMessage.Unavailable;
         }

@@ -1,30 +1,18 @@
 using System.Net.Sockets;
-using System.Text;
-using MediatR;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 using Npgsql;
-using NSubstitute;
-using NSubstitute.ExceptionExtensions;
 using Speaking.Application.Queue;
 using Speaking.Application.Realtime;
-using Speaking.Infrastructure.Observability;
-using Speaking.Infrastructure.Realtime;
+using Speaking.UnitTests.Support;
 
 namespace Speaking.UnitTests.Infrastructure;
 
 /// <summary>Issue 12, items 1, 3 and 10 at the socket's dispatcher: lone surrogates, NUL, and a database that does not answer.</summary>
 public class DispatcherHostileInputTests
 {
-    private readonly IMediator _mediator = Substitute.For<IMediator>();
-    private readonly Guid _me = Guid.NewGuid();
+    private readonly DispatcherRig _rig = new();
 
-    private Task<SocketReply> Dispatch(string json) =>
-        new MessageDispatcher(Scopes(), new SpeakingMetrics(), NullLogger<MessageDispatcher>.Instance)
-            .DispatchAsync(_me, new ConnectionRef("node", 1), Encoding.UTF8.GetBytes(json), default);
-
-    private IServiceScopeFactory Scopes() =>
-        new ServiceCollection().AddScoped(_ => _mediator).BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
+    private Task<SocketReply> Dispatch(string json) => _rig.Dispatch(json);
 
     [Theory]
     [InlineData("""{"type":"chat","data":{"target_user_id":"3f2a9c0d-1b4e-4a5b-8c7d-0123456789ab","message":"\ud800"}}""")]
@@ -37,7 +25,8 @@ public class DispatcherHostileInputTests
     public async Task HostileText_IsInvalidMessage_AndReachesNoUseCase(string json)
     {
         (await Dispatch(json)).Messages.ShouldBe([ErrorMessage.InvalidMessage]);
-        await _mediator.DidNotReceiveWithAnyArgs().Send(Arg.Any<IRequest<SocketReply>>(), default);
+        _rig.Commands.ShouldBeEmpty();
+        _rig.ScopesOpened.ShouldBe(0);
     }
 
     [Theory]
@@ -56,14 +45,31 @@ public class DispatcherHostileInputTests
     {
         new NpgsqlException("Failed to connect", new SocketException((int)SocketError.ConnectionRefused)),
         new TimeoutException("The operation has timed out."),
+        new InvalidOperationException("wrapped", new TimeoutException("The operation has timed out.")),
     };
 
     [Theory]
     [MemberData(nameof(Outages))]
     public async Task ADatabaseThatDoesNotAnswer_IsAnErrorMessage_NotAnInternalError(Exception outage)
     {
-        _mediator.Send(Arg.Any<LeaveQueueFromSocketCommand>(), Arg.Any<CancellationToken>()).ThrowsAsync(outage);
+        _rig.Handle = command => command is LeaveQueueFromSocketCommand ? throw outage : DispatcherRig.FromHandler;
 
         (await Dispatch("""{"type":"leave_queue"}""")).Messages.ShouldBe([new ErrorMessage("Service temporarily unavailable")]);
+        _rig.Metrics.DatabaseErrors.WithLabels("socket").Value.ShouldBe(1);
+        _rig.Refused("unavailable").ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task AnOutage_IsLoggedOnce_AsAWarning_WithoutTheMessagesText()
+    {
+        _rig.Handle = _ => throw new TimeoutException("The operation has timed out.");
+
+        await Dispatch("""{"type":"chat","data":{"target_user_id":"3f2a9c0d-1b4e-4a5b-8c7d-0123456789ab","message":"my secret plan"}}""");
+
+        var line = _rig.Log.Entries.ShouldHaveSingleItem();
+        line.Level.ShouldBe(LogLevel.Warning);
+        line.Message.ShouldContain("chat");
+        line.Message.ShouldContain(_rig.User.ToString());
+        line.Message.ShouldNotContain("secret");
     }
 }

@@ -1,11 +1,15 @@
+using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using NSubstitute;
 using Speaking.Application.Auth;
 using Speaking.Application.Common;
 using Speaking.Application.Practice;
+using Speaking.Application.Realtime;
+using Speaking.Application.Sessions;
 using Speaking.Domain.Practice;
 using Speaking.Infrastructure.Limits;
+using Speaking.Domain.Sessions;
 using Speaking.Infrastructure.Practice;
 using Speaking.Domain.Common;
 using Speaking.Domain.Users;
@@ -52,6 +56,30 @@ public static class Fakes
     public static User User(Guid? id = null, string email = "ann@example.com", string username = "ann", double level = 6.0,
         double target = 7.0, string passwordHash = "hash") =>
         Speaking.Domain.Users.User.Restore(id ?? Guid.NewGuid(), email, passwordHash, username, level, target, false, Now, Now);
+
+    /// <summary>Connection <paramref name="number"/> of a node (node "a" unless told).</summary>
+    public static ConnectionRef Connection(long number, string node = "a") => new(node, number);
+
+    /// <summary>An active roulette session that started five minutes ago; <paramref name="initiator"/> is user1.</summary>
+    public static Session ActiveSession(Guid initiator, Guid callee) =>
+        Session.Start(Guid.NewGuid(), initiator, callee, QueueMode.Roulette, "room_0123456789ab", Now.AddMinutes(-5));
+
+    /// <summary><paramref name="user"/>'s side of <paramref name="session"/> as the repository returns it.</summary>
+    public static Participation Side(Session session, Guid user, ConnectionRef? connection, ConnectionRef? partnerConnection,
+        DateTime? reconnectDeadline = null) => new(session, user, connection, reconnectDeadline, partnerConnection);
+
+    /// <summary>A JSON value that outlives its document.</summary>
+    public static JsonElement Json(string text)
+    {
+        using var document = JsonDocument.Parse(text);
+        return document.RootElement.Clone();
+    }
+}
+
+/// <summary>An <see cref="IClock"/> that reads a <see cref="TimeProvider"/> the test moves.</summary>
+public sealed class MovableClock(TimeProvider time) : IClock
+{
+    public DateTime UtcNow => time.GetUtcNow().UtcDateTime;
 }
 
 /// <summary>A <see cref="TimeProvider"/> whose time only moves when the test says so.</summary>
