@@ -63,10 +63,13 @@ public static class Pairing
         var people = round.People;
         var roulette = round.Roulette;
         var levelFilter = round.LevelFilter;
+        var suspended = rules.Suspended.Count == 0 ? null : rules.Suspended;
+        var isEligible = rules.IsEligible;
         int count = 0, rouletteCount = 0, levelCount = 0;
         foreach (ref readonly var ticket in round.InJoinOrder())
         {
-            if (!MayBeMatched(ticket.User, rules) || !round.Users.TryAdd(ticket.User, count))
+            if (suspended?.Contains(ticket.User) == true || isEligible?.Invoke(ticket.User) == false
+                || !round.Users.TryAdd(ticket.User, count))
             {
                 waiting.Add(round.Tickets[ticket.Index]);
                 continue;
@@ -106,9 +109,6 @@ public static class Pairing
 
         return new PairingResult(round.Pairs, waiting);
     }
-
-    private static bool MayBeMatched(Guid user, PairingRules rules) =>
-        (rules.Suspended.Count == 0 || !rules.Suspended.Contains(user)) && (rules.IsEligible is null || rules.IsEligible(user));
 
     private static byte BandOf(in TicketFacts ticket, PairingRules rules)
     {
@@ -159,7 +159,7 @@ public static class Pairing
     }
 
     /// <summary>What the round reads of a ticket, copied out in one pass; <see cref="Index"/> is its place in the caller's list.</summary>
-    private struct TicketFacts
+    private struct TicketFacts : IComparable<TicketFacts>
     {
         public Guid User;
         public Guid Id;
@@ -168,6 +168,10 @@ public static class Pairing
         public int Index;
         public bool Roulette;
         public bool Widen;
+
+        /// <summary>Join order: by join time, then by ticket id.</summary>
+        public readonly int CompareTo(TicketFacts other) =>
+            JoinedAt != other.JoinedAt ? JoinedAt.CompareTo(other.JoinedAt) : Id.CompareTo(other.Id);
     }
 
     /// <summary>Two participant numbers, in either order, as a set key.</summary>
@@ -190,11 +194,13 @@ public static class Pairing
 
     /// <summary>
     /// User id to participant number, by open addressing over pooled arrays (a <see cref="Dictionary{TKey,TValue}"/> of
-    /// 100,000 users puts 3 MB on the large-object heap every round).
+    /// 100,000 users puts 3 MB on the large-object heap every round). A slot holds the id's hash and the number (8 bytes,
+    /// so the table of a large round stays small enough for the cache); the id itself is kept by number.
     /// </summary>
     private sealed class UserIndex : IDisposable
     {
         private readonly Slot[] _slots;
+        private readonly Guid[] _users;
         private readonly int _mask;
 
         public UserIndex(int capacity)
@@ -202,41 +208,49 @@ public static class Pairing
             var size = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(16, capacity * 2));
             _slots = ArrayPool<Slot>.Shared.Rent(size);
             Array.Clear(_slots, 0, size);
+            _users = ArrayPool<Guid>.Shared.Rent(capacity);
             _mask = size - 1;
         }
 
-        /// <summary>Adds the user with this number; false (and no change) when the user is already there.</summary>
+        /// <summary>Adds the user with the next participant number; false (and no change) when the user is already there.</summary>
         public bool TryAdd(Guid user, int number)
         {
-            var slot = user.GetHashCode() & _mask;
+            var hash = user.GetHashCode();
+            var slot = hash & _mask;
             while (_slots[slot].NumberPlusOne != 0)
             {
-                if (_slots[slot].User == user) return false;
+                if (_slots[slot].Hash == hash && _users[_slots[slot].NumberPlusOne - 1] == user) return false;
                 slot = (slot + 1) & _mask;
             }
 
-            _slots[slot] = new Slot { User = user, NumberPlusOne = number + 1 };
+            _slots[slot] = new Slot { Hash = hash, NumberPlusOne = number + 1 };
+            _users[number] = user;
             return true;
         }
 
         /// <summary>The user's participant number, or -1.</summary>
         public int Find(Guid user)
         {
-            var slot = user.GetHashCode() & _mask;
+            var hash = user.GetHashCode();
+            var slot = hash & _mask;
             while (_slots[slot].NumberPlusOne != 0)
             {
-                if (_slots[slot].User == user) return _slots[slot].NumberPlusOne - 1;
+                if (_slots[slot].Hash == hash && _users[_slots[slot].NumberPlusOne - 1] == user) return _slots[slot].NumberPlusOne - 1;
                 slot = (slot + 1) & _mask;
             }
 
             return -1;
         }
 
-        public void Dispose() => ArrayPool<Slot>.Shared.Return(_slots);
+        public void Dispose()
+        {
+            ArrayPool<Slot>.Shared.Return(_slots);
+            ArrayPool<Guid>.Shared.Return(_users);
+        }
 
         private struct Slot
         {
-            public Guid User;
+            public int Hash;
             public int NumberPlusOne; // 0 = empty
         }
     }
@@ -252,7 +266,6 @@ public static class Pairing
         private readonly int _count;
         private readonly bool _rentedTickets;
         private readonly TicketFacts[] _facts;
-        private readonly long[] _times;
         private readonly double[] _sortLevels;
         private readonly int[] _next;
 
@@ -260,7 +273,6 @@ public static class Pairing
         {
             _count = tickets.Count;
             _facts = Rent<TicketFacts>();
-            _times = Rent<long>();
             _sortLevels = Rent<double>();
             _next = Rent<int>();
             People = Rent<QueueTicket>();
@@ -326,7 +338,6 @@ public static class Pairing
             for (var i = 0; i < tickets.Length; i++)
             {
                 var ticket = tickets[i];
-                _times[i] = ticket.JoinedAt.Ticks;
                 _facts[i] = new TicketFacts
                 {
                     User = ticket.UserId,
@@ -341,28 +352,14 @@ public static class Pairing
         }
 
         /// <summary>
-        /// The tickets' facts in join order: by join time, then by ticket id. The facts move with their keys, so the
-        /// round then reads them in order instead of gathering them from 100,000 places.
+        /// The tickets' facts in join order. They are sorted in place, so the round then reads them in order instead
+        /// of gathering them from 100,000 places.
         /// </summary>
         public ReadOnlySpan<TicketFacts> InJoinOrder()
         {
-            var times = _times.AsSpan(0, _count);
             var facts = _facts.AsSpan(0, _count);
-            times.Sort(facts);
-            for (var start = 0; start < facts.Length;)
-            {
-                var end = start + 1;
-                while (end < facts.Length && times[end] == times[start]) end++;
-                if (end - start > 1) facts[start..end].Sort(new ById());
-                start = end;
-            }
-
+            facts.Sort();
             return facts;
-        }
-
-        private readonly struct ById : IComparer<TicketFacts>
-        {
-            public int Compare(TicketFacts x, TicketFacts y) => x.Id.CompareTo(y.Id);
         }
 
         /// <summary>Sorts participant numbers by level, then by number (join order).</summary>
@@ -439,7 +436,6 @@ public static class Pairing
         {
             if (_rentedTickets) ArrayPool<QueueTicket>.Shared.Return(Tickets, clearArray: true);
             ArrayPool<TicketFacts>.Shared.Return(_facts);
-            ArrayPool<long>.Shared.Return(_times);
             ArrayPool<double>.Shared.Return(_sortLevels);
             ArrayPool<int>.Shared.Return(_next);
             ArrayPool<QueueTicket>.Shared.Return(People, clearArray: true);
