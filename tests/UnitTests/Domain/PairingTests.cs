@@ -158,6 +158,21 @@ public class PairingTests
         result.Waiting.ShouldBe(tickets, ignoreOrder: true);
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(50)] // beyond the insertion sort used for a few equal join times
+    public void Pair_TicketsThatJoinedAtTheSameTimeGoInIdOrder(int count)
+    {
+        var tickets = Enumerable.Range(0, count).Select(i => Ticket(0, i % 2 == 0 ? QueueMode.Roulette : QueueMode.LevelFilter)).ToArray();
+        var byId = tickets.OrderBy(t => t.Id).ToArray();
+
+        var result = Pairing.Pair(tickets);
+
+        result.Pairs.ShouldBe(PairingReference.Pair(tickets).Pairs);
+        var roulette = byId.Where(t => t.Mode == QueueMode.Roulette).ToArray();
+        result.Pairs[0].ShouldBe(new MatchPair(roulette[0], roulette[1]));
+    }
+
     // ---- Rules of issue 17: blocks, suspensions, no instant re-pairing, widening ----
 
     private static readonly DateTime Now = T0.AddMinutes(10);
