@@ -158,6 +158,276 @@ public class PairingTests
         result.Waiting.ShouldBe(tickets, ignoreOrder: true);
     }
 
+    [Theory]
+    [InlineData(5)]
+    [InlineData(50)] // beyond the insertion sort used for a few equal join times
+    public void Pair_TicketsThatJoinedAtTheSameTimeGoInIdOrder(int count)
+    {
+        var tickets = Enumerable.Range(0, count).Select(i => Ticket(0, i % 2 == 0 ? QueueMode.Roulette : QueueMode.LevelFilter)).ToArray();
+        var byId = tickets.OrderBy(t => t.Id).ToArray();
+
+        var result = Pairing.Pair(tickets);
+
+        result.Pairs.ShouldBe(PairingReference.Pair(tickets).Pairs);
+        var roulette = byId.Where(t => t.Mode == QueueMode.Roulette).ToArray();
+        result.Pairs[0].ShouldBe(new MatchPair(roulette[0], roulette[1]));
+    }
+
+    // ---- Rules of issue 17: blocks, suspensions, no instant re-pairing, widening ----
+
+    private static readonly DateTime Now = T0.AddMinutes(10);
+
+    private static PairingRules Rules(UserPair[]? blocked = null, UserPair[]? recent = null, Guid[]? suspended = null) => new(Now)
+    {
+        Blocked = blocked ?? [],
+        RecentPairs = recent ?? [],
+        Suspended = (suspended ?? []).ToHashSet(),
+    };
+
+    private static UserPair Between(QueueTicket a, QueueTicket b) => new(a.UserId, b.UserId);
+
+    /// <summary>A level-filter ticket that has waited <paramref name="waitedSeconds"/> at <see cref="Now"/>.</summary>
+    private static QueueTicket Waited(int waitedSeconds, double level, bool widen = true) =>
+        new(Guid.NewGuid(), Guid.NewGuid(), QueueMode.LevelFilter, IeltsBand.From(level), Now.AddSeconds(-waitedSeconds), widen);
+
+    [Fact]
+    public void UserPair_IsTheSameWhicheverUserComesFirst()
+    {
+        var a = Guid.NewGuid();
+        var b = Guid.NewGuid();
+
+        new UserPair(a, b).ShouldBe(new UserPair(b, a));
+        new UserPair(a, b).GetHashCode().ShouldBe(new UserPair(b, a).GetHashCode());
+        new UserPair(a, b).Contains(b).ShouldBeTrue();
+        new UserPair(a, b).Contains(Guid.NewGuid()).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Pair_RouletteSkipsABlockedPartnerForTheNextOne()
+    {
+        var first = Ticket(1);
+        var blockedByFirst = Ticket(2);
+        var third = Ticket(3);
+
+        var result = Pairing.Pair([first, blockedByFirst, third], Rules(blocked: [Between(blockedByFirst, first)]));
+
+        result.Pairs.ShouldBe([new MatchPair(first, third)]);
+        result.Waiting.ShouldBe([blockedByFirst]);
+    }
+
+    [Theory]
+    [InlineData(QueueMode.Roulette)]
+    [InlineData(QueueMode.LevelFilter)]
+    public void Pair_NeverPairsABlockedPairEvenWhenTheyAreAlone(QueueMode mode)
+    {
+        var a = Ticket(1, mode);
+        var b = Ticket(2, mode);
+
+        var blockedOneWay = Pairing.Pair([a, b], Rules(blocked: [new UserPair(a.UserId, b.UserId)]));
+        var blockedOtherWay = Pairing.Pair([a, b], Rules(blocked: [new UserPair(b.UserId, a.UserId)]));
+
+        blockedOneWay.Pairs.ShouldBeEmpty();
+        blockedOneWay.Waiting.ShouldBe([a, b], ignoreOrder: true);
+        blockedOtherWay.Pairs.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Pair_LevelFilterSkipsABlockedNearestLevelForTheNextNearest()
+    {
+        var six = Level(1, 6.0);
+        var blockedSix = Level(2, 6.0);
+        var sixAndAHalf = Level(3, 6.5);
+
+        var result = Pairing.Pair([six, blockedSix, sixAndAHalf], Rules(blocked: [Between(six, blockedSix)]));
+
+        result.Pairs.ShouldBe([new MatchPair(six, sixAndAHalf)]);
+        result.Waiting.ShouldBe([blockedSix]);
+    }
+
+    [Fact]
+    public void Pair_BlocksBetweenOtherUsersChangeNothing()
+    {
+        var tickets = Enumerable.Range(0, 6).Select(i => Ticket(i)).ToArray();
+        var strangers = new UserPair(Guid.NewGuid(), Guid.NewGuid());
+        var strangerAndQueued = new UserPair(Guid.NewGuid(), tickets[0].UserId);
+
+        var result = Pairing.Pair(tickets, Rules(blocked: [strangers, strangerAndQueued]));
+
+        result.Pairs.ShouldBe(Pairing.Pair(tickets).Pairs);
+    }
+
+    [Theory]
+    [InlineData(QueueMode.Roulette)]
+    [InlineData(QueueMode.LevelFilter)]
+    public void Pair_NeverPairsASuspendedUserAndKeepsTheirTicketWaiting(QueueMode mode)
+    {
+        var suspended = Ticket(1, mode);
+        var a = Ticket(2, mode);
+        var b = Ticket(3, mode);
+
+        var result = Pairing.Pair([suspended, a, b], Rules(suspended: [suspended.UserId]));
+
+        result.Pairs.ShouldBe([new MatchPair(a, b)]);
+        result.Waiting.ShouldBe([suspended]);
+    }
+
+    [Fact]
+    public void Pair_RoulettePairsARecentPairWhenTheyAreTheOnlyTwo()
+    {
+        var a = Ticket(1);
+        var b = Ticket(2);
+
+        var result = Pairing.Pair([a, b], Rules(recent: [Between(a, b)]));
+
+        result.Pairs.ShouldBe([new MatchPair(a, b)]);
+    }
+
+    [Fact]
+    public void Pair_RouletteDoesNotRepeatAPairWhileAThirdPartnerWaits()
+    {
+        var a = Ticket(1);
+        var b = Ticket(2);
+        var third = Ticket(3);
+
+        var result = Pairing.Pair([a, b, third], Rules(recent: [Between(a, b)]));
+
+        result.Pairs.ShouldBe([new MatchPair(a, third)]);
+        result.Waiting.ShouldBe([b]);
+    }
+
+    [Fact]
+    public void Pair_RouletteRepeatsAPairWhenTheThirdWaitingTicketIsBlockedWithBoth()
+    {
+        var a = Ticket(1);
+        var b = Ticket(2);
+        var third = Ticket(3);
+
+        var result = Pairing.Pair([a, b, third], Rules(recent: [Between(a, b)], blocked: [Between(a, third), Between(b, third)]));
+
+        result.Pairs.ShouldBe([new MatchPair(a, b)]);
+        result.Waiting.ShouldBe([third]);
+    }
+
+    [Fact]
+    public void Pair_RouletteAvoidsTwoRepeatsWhenSwappingPartnersPairsEveryone()
+    {
+        // Two calls just ended (a-b and c-d) and all four are back: a-c and b-d instead of the same calls again.
+        var a = Ticket(1);
+        var b = Ticket(2);
+        var c = Ticket(3);
+        var d = Ticket(4);
+
+        var result = Pairing.Pair([a, b, c, d], Rules(recent: [Between(a, b), Between(c, d)]));
+
+        result.Pairs.ShouldBe([new MatchPair(a, c), new MatchPair(b, d)]);
+    }
+
+    [Fact]
+    public void Pair_LevelFilterIgnoresRecentPairs()
+    {
+        var a = Level(1, 6.0);
+        var b = Level(2, 6.0);
+        var third = Level(3, 6.5);
+
+        var result = Pairing.Pair([a, b, third], Rules(recent: [Between(a, b)]));
+
+        result.Pairs.ShouldBe([new MatchPair(a, b)]);
+    }
+
+    [Theory]
+    [InlineData(0, 0, false)]
+    [InlineData(59, 59, false)]
+    [InlineData(60, 60, true)]   // both waited LevelWidenAfter: ±1.0
+    [InlineData(60, 59, false)]  // within the band of one only
+    [InlineData(119, 500, true)]
+    public void Pair_WideningPairsOneBandApartOnceBothHaveWaitedTheDelay(int firstWaited, int secondWaited, bool pairs)
+    {
+        var six = Waited(firstWaited, 6.0);
+        var seven = Waited(secondWaited, 7.0);
+
+        var result = Pairing.Pair([six, seven], Rules());
+
+        result.Pairs.Count.ShouldBe(pairs ? 1 : 0);
+    }
+
+    [Theory]
+    [InlineData(119, false)]
+    [InlineData(120, true)] // twice LevelWidenAfter: any level
+    public void Pair_WideningAcceptsAnyLevelAfterTwiceTheDelay(int waited, bool pairs)
+    {
+        var low = Waited(waited, 3.0);
+        var high = Waited(waited, 9.0);
+
+        var result = Pairing.Pair([low, high], Rules());
+
+        result.Pairs.Count.ShouldBe(pairs ? 1 : 0);
+    }
+
+    [Fact]
+    public void Pair_WithoutTheWidenFlagTheBandStaysHalfABandHoweverLongTheWait()
+    {
+        var six = Waited(3_600, 6.0, widen: false);
+        var seven = Waited(3_600, 6.6, widen: false);
+
+        Pairing.Pair([six, seven], Rules()).Pairs.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Pair_AWideTicketPairsOnlyWithinTheBandOfANarrowOne()
+    {
+        var wide = Waited(500, 6.0);
+        var narrow = Waited(500, 7.0, widen: false);
+
+        Pairing.Pair([wide, narrow], Rules()).Pairs.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public void Pair_WideningPairsTheNearestBandFirst()
+    {
+        var six = Waited(500, 6.0);
+        var sixAndAHalf = Waited(10, 6.5, widen: false);
+        var nine = Waited(500, 9.0);
+
+        var result = Pairing.Pair([six, sixAndAHalf, nine], Rules());
+
+        result.Pairs.ShouldBe([new MatchPair(six, sixAndAHalf)]);
+        result.Waiting.ShouldBe([nine]);
+    }
+
+    [Fact]
+    public void Pair_WideningPairsWithinOneBandBeforeAnyLevel()
+    {
+        var five = Waited(501, 5.0);
+        var six = Waited(500, 6.0);
+        var nine = Waited(500, 9.0);
+
+        var result = Pairing.Pair([five, nine, six], Rules());
+
+        result.Pairs.ShouldBe([new MatchPair(five, six)]);
+        result.Waiting.ShouldBe([nine]);
+    }
+
+    [Fact]
+    public void Pair_WideningDelayIsARule()
+    {
+        var six = Waited(30, 6.0);
+        var seven = Waited(30, 7.0);
+
+        Pairing.Pair([six, seven], Rules()).Pairs.ShouldBeEmpty();
+        Pairing.Pair([six, seven], Rules() with { LevelWidenAfter = TimeSpan.FromSeconds(30) }).Pairs.Count.ShouldBe(1);
+        Should.Throw<ArgumentOutOfRangeException>(() => Rules() with { LevelWidenAfter = TimeSpan.FromSeconds(-1) });
+    }
+
+    [Fact]
+    public void Pair_WithoutRulesNoTicketWidens()
+    {
+        var six = Waited(3_600, 6.0);
+        var nine = Waited(3_600, 9.0);
+
+        Pairing.Pair([six, nine]).Pairs.ShouldBeEmpty();
+        Pairing.Pair([six, nine], Rules()).Pairs.Count.ShouldBe(1);
+    }
+
     [Fact]
     public void Pair_KeepsEveryInvariantOverSeededRandomRounds()
     {
