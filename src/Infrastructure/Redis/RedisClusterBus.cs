@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Speaking.Application.Realtime;
@@ -13,7 +14,8 @@ namespace Speaking.Infrastructure.Redis;
 /// subscribers got it, so a message to a node that is gone is reported as not delivered. Messages of one sender to one
 /// receiver stay in order: one multiplexer publishes them in order and the subscriber handles its channel sequentially.
 /// </summary>
-public sealed class RedisClusterBus(RedisConnection redis, NodeIdentity node, RealtimeNotifier notifier, ILogger<RedisClusterBus> logger)
+/// <remarks>The notifier sends through this bus, so the bus finds the notifier only when it starts, not in its constructor.</remarks>
+public sealed class RedisClusterBus(RedisConnection redis, NodeIdentity node, IServiceProvider services, ILogger<RedisClusterBus> logger)
     : IClusterBus, IHostedService
 {
     private ChannelMessageQueue? _subscription;
@@ -25,6 +27,7 @@ public sealed class RedisClusterBus(RedisConnection redis, NodeIdentity node, Re
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var notifier = services.GetRequiredService<RealtimeNotifier>();
         _subscription = await redis.Subscriber.SubscribeAsync(ChannelOf(node.Id));
         _subscription.OnMessage(message =>
         {
