@@ -6,7 +6,7 @@ namespace Speaking.IntegrationTests.Support;
 /// </summary>
 public sealed class Cluster : IAsyncDisposable
 {
-    private Cluster(RedisServer redis, string connectionString, IDictionary<string, string?> settings, TestHost node1, TestHost node2)
+    private Cluster(RedisProcess redis, string connectionString, IDictionary<string, string?> settings, TestHost node1, TestHost node2)
     {
         Redis = redis;
         ConnectionString = connectionString;
@@ -15,7 +15,7 @@ public sealed class Cluster : IAsyncDisposable
         Node2 = node2;
     }
 
-    public RedisServer Redis { get; }
+    public RedisProcess Redis { get; }
     public string ConnectionString { get; }
 
     /// <summary>Every node's settings (REDIS_URL, heartbeat, and the test's own).</summary>
@@ -26,7 +26,7 @@ public sealed class Cluster : IAsyncDisposable
 
     public static async Task<Cluster> StartAsync(IDictionary<string, string?>? settings = null)
     {
-        var redis = await RedisServer.StartAsync();
+        var redis = await RedisProcess.StartAsync();
         var connectionString = await SharedPostgres.CreateDatabaseAsync();
         var all = new Dictionary<string, string?> { ["REDIS_URL"] = redis.Url, ["NODE_HEARTBEAT_SECONDS"] = "1" };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
@@ -36,7 +36,8 @@ public sealed class Cluster : IAsyncDisposable
     }
 
     /// <summary>A third node as a process of its own (so it can be killed), with the cluster's settings.</summary>
-    public Task<NodeProcess> StartProcessNodeAsync() => NodeProcess.StartAsync(ConnectionString, Settings);
+    public Task<ServiceProcess> StartProcessNodeAsync() =>
+        ServiceProcess.StartAsync(ConnectionString, Settings.Where(s => s.Value is not null).ToDictionary(s => s.Key, s => s.Value!));
 
     /// <summary>Stops node 1 cleanly and starts a fresh one on the same database and Redis (a rolling restart).</summary>
     public async Task RestartNode1Async()

@@ -104,6 +104,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         if (kill(_process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
     }
 
+    /// <summary>kill -9: the node dies without any clean-up (its sockets, presence and sessions are left to the survivors).</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
     /// <summary>True if the process exited within <paramref name="limit"/> (an upper bound, never a timing assertion on its own).</summary>
     public async Task<bool> ExitsWithinAsync(TimeSpan limit)
     {
