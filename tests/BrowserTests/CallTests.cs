@@ -167,7 +167,7 @@ public sealed class CallTests(Chromium chromium) : IAsyncLifetime
     }
 
     /// <summary>A's text arrives at B and B's at A, each from the right sender; nobody gets their own text back.</summary>
-    private static async Task ChatBothWaysAsync(CallPage pageA, CallPage pageB, string fromA, string fromB)
+    internal static async Task ChatBothWaysAsync(CallPage pageA, CallPage pageB, string fromA, string fromB)
     {
         await pageA.SendChatAsync(fromA);
         await pageB.WaitUntilAsync($"state.chats.some(c => c.message === {JsonSerializer.Serialize(fromA)})");
