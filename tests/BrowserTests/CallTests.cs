@@ -132,7 +132,7 @@ public sealed class CallTests(Chromium chromium) : IAsyncLifetime
 
     /// <summary>
     /// A joins, then B (so A is the initiator); both get the same match and reach a connected call with the
-    /// partner's audio track. Returns the session id.
+    /// partner's audio track and its bytes arriving. Returns the session id.
     /// </summary>
     internal static async Task<Guid> StartCallAsync(CallPage pageA, CallPage pageB, Func<CallPage, Task> join)
     {
@@ -153,6 +153,8 @@ public sealed class CallTests(Chromium chromium) : IAsyncLifetime
 
         await pageA.WaitForConnectedCallAsync();
         await pageB.WaitForConnectedCallAsync();
+        await pageA.WaitForAudioFlowingAsync();
+        await pageB.WaitForAudioFlowingAsync();
         var stateA = await pageA.StateAsync();
         var stateB = await pageB.StateAsync();
         stateA.GetProperty("offersSent").GetInt32().ShouldBeGreaterThanOrEqualTo(1);

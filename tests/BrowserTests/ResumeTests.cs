@@ -48,8 +48,6 @@ public sealed class ResumeTests(Chromium chromium) : IAsyncLifetime
         await using var pageA = await CallPage.OpenAsync(chromium.Browser, _server, _host, a);
         await using var pageB = await CallPage.OpenAsync(chromium.Browser, _server, _host, b);
         var sessionId = await CallTests.StartCallAsync(pageA, pageB, page => page.JoinRouletteAsync()); // A initiates
-        await pageA.WaitForAudioFlowingAsync();
-        await pageB.WaitForAudioFlowingAsync();
         var (reloading, staying) = reloadInitiator ? (pageA, pageB) : (pageB, pageA);
 
         var reloadedAt = DateTime.UtcNow;
