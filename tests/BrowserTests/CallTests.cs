@@ -66,10 +66,12 @@ public sealed class CallTests(Chromium chromium) : IAsyncLifetime
         await pageA.ReconnectAsync();
         await pageA.WaitUntilAsync("state.socketOpen && state.socketsOpened === 2");
         await EventuallyAsync(() => IsOnlineAsync(b, a), "A never came back online");
-        (await ReconnectDeadlineAsync(sessionId, a)).ShouldBeNull(); // A's new connection took the session over
         // The call restarts on both sides (A gets matched again, B session_ended then matched) and connects again.
         foreach (var page in new[] { pageA, pageB })
             await page.WaitUntilAsync("state.matchedCount >= 2 && (state.iceConnectionState === 'connected' || state.iceConnectionState === 'completed')");
+        // A's new connection took the session over. Read only now: is_online turns true before the resume binds,
+        // and matched is sent after it.
+        (await ReconnectDeadlineAsync(sessionId, a)).ShouldBeNull();
 
         await ChatBothWaysAsync(pageA, pageB, "Still there?", "Yes, I hear you");
         foreach (var page in new[] { pageA, pageB })
@@ -132,7 +134,7 @@ public sealed class CallTests(Chromium chromium) : IAsyncLifetime
 
     /// <summary>
     /// A joins, then B (so A is the initiator); both get the same match and reach a connected call with the
-    /// partner's audio track. Returns the session id.
+    /// partner's audio track and its bytes arriving. Returns the session id.
     /// </summary>
     internal static async Task<Guid> StartCallAsync(CallPage pageA, CallPage pageB, Func<CallPage, Task> join)
     {
@@ -153,6 +155,8 @@ public sealed class CallTests(Chromium chromium) : IAsyncLifetime
 
         await pageA.WaitForConnectedCallAsync();
         await pageB.WaitForConnectedCallAsync();
+        await pageA.WaitForAudioFlowingAsync();
+        await pageB.WaitForAudioFlowingAsync();
         var stateA = await pageA.StateAsync();
         var stateB = await pageB.StateAsync();
         stateA.GetProperty("offersSent").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
@@ -167,7 +171,7 @@ public sealed class CallTests(Chromium chromium) : IAsyncLifetime
     }
 
     /// <summary>A's text arrives at B and B's at A, each from the right sender; nobody gets their own text back.</summary>
-    private static async Task ChatBothWaysAsync(CallPage pageA, CallPage pageB, string fromA, string fromB)
+    internal static async Task ChatBothWaysAsync(CallPage pageA, CallPage pageB, string fromA, string fromB)
     {
         await pageA.SendChatAsync(fromA);
         await pageB.WaitUntilAsync($"state.chats.some(c => c.message === {JsonSerializer.Serialize(fromA)})");

@@ -11,12 +11,16 @@ public sealed class CallPage : IAsyncDisposable
     public static readonly TimeSpan Eventually = TimeSpan.FromSeconds(60);
 
     private readonly IBrowserContext _context;
+    private readonly string _url;
+    private readonly bool _ownsContext;
 
-    private CallPage(IBrowserContext context, IPage page, TestUser user)
+    private CallPage(IBrowserContext context, IPage page, TestUser user, string url, bool ownsContext)
     {
         _context = context;
         Page = page;
         User = user;
+        _url = url;
+        _ownsContext = ownsContext;
     }
 
     public IPage Page { get; }
@@ -31,10 +35,11 @@ public sealed class CallPage : IAsyncDisposable
     {
         var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
-        var callPage = new CallPage(context, page, user);
+        var url = server.CallPageUrl(host.BaseUri, iceServersUrl, iceTransportPolicy);
+        var callPage = new CallPage(context, page, user, url, ownsContext: true);
         try
         {
-            await page.GotoAsync(server.CallPageUrl(host.BaseUri, iceServersUrl, iceTransportPolicy));
+            await page.GotoAsync(url);
             var id = await page.EvaluateAsync<string>("([email, password]) => login(email, password)", new[] { user.Email, user.Password });
             id.ShouldBe(user.IdText);
             await page.EvaluateAsync("() => connect()");
@@ -45,6 +50,33 @@ public sealed class CallPage : IAsyncDisposable
             await callPage.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Opens the page in another tab of the same browser context (same user): it connects at once with the login the
+    /// first tab stored, as the frontend does. Disposing the tab closes only the tab.
+    /// </summary>
+    public async Task<CallPage> OpenTabAsync()
+    {
+        var tab = new CallPage(_context, await _context.NewPageAsync(), User, _url, ownsContext: false);
+        try
+        {
+            await tab.Page.GotoAsync(_url);
+            await tab.WaitUntilAsync("state.restored && state.socketOpen");
+            return tab;
+        }
+        catch
+        {
+            await tab.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Reloads the page (its socket closes, the match held in memory is gone) and waits until it has connected again.</summary>
+    public async Task ReloadAsync()
+    {
+        await Page.ReloadAsync();
+        await WaitUntilAsync("state.restored && state.socketOpen");
     }
 
     public Task JoinRouletteAsync() => Page.EvaluateAsync("() => joinQueue('roulette')");
@@ -84,5 +116,21 @@ public sealed class CallPage : IAsyncDisposable
     public Task WaitForConnectedCallAsync() =>
         WaitUntilAsync("(state.iceConnectionState === 'connected' || state.iceConnectionState === 'completed') && state.remoteAudioTrack");
 
-    public async ValueTask DisposeAsync() => await _context.DisposeAsync();
+    /// <summary>
+    /// The current call is connected (RTCPeerConnection connectionState "connected", the partner's audio track arrived)
+    /// and audio is flowing: the inbound-rtp audio bytes keep growing.
+    /// </summary>
+    public async Task WaitForAudioFlowingAsync()
+    {
+        const string connected = "state.connectionState === 'connected' && state.remoteAudioTrack";
+        await WaitUntilAsync($"{connected} && state.audioBytesReceived > 0");
+        var bytes = (await StateAsync()).GetProperty("audioBytesReceived").GetInt64();
+        await WaitUntilAsync($"{connected} && state.audioBytesReceived > {bytes}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsContext) await _context.DisposeAsync();
+        else if (!Page.IsClosed) await Page.CloseAsync();
+    }
 }
