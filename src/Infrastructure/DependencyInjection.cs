@@ -101,7 +101,12 @@ public static class DependencyInjection
             o.RouletteIntervalSeconds = settings.RouletteIntervalSeconds;
             o.MatchRequiresConnection = settings.MatchRequiresConnection;
         });
-        services.Configure<RealtimeOptions>(o => o.SessionReconnectGraceSeconds = settings.SessionReconnectGraceSeconds);
+        services.Configure<RealtimeOptions>(o =>
+        {
+            o.SessionReconnectGraceSeconds = settings.SessionReconnectGraceSeconds;
+            o.CalleeResumeHeadStartMs = settings.ResumeCalleeHeadStartMs;
+        });
+        services.AddSingleton<IDeferredCommands, DeferredCommands>();
         services.Configure<LoginLimits>(o =>
         {
             o.MaxFailuresPerEmail = settings.LoginMaxFailuresPerEmail;

@@ -6,4 +6,12 @@ public sealed class RealtimeOptions
     public int SessionReconnectGraceSeconds { get; set; } = 20;
 
     public TimeSpan ReconnectGrace => TimeSpan.FromSeconds(SessionReconnectGraceSeconds);
+
+    /// <summary>
+    /// RESUME_CALLEE_HEAD_START_MS: when the callee comes back (a reload), how long its page has to mount the call screen
+    /// before the initiator's call is restarted and offers anew. Zero restarts both at once.
+    /// </summary>
+    public int CalleeResumeHeadStartMs { get; set; } = 3000;
+
+    public TimeSpan CalleeResumeHeadStart => TimeSpan.FromMilliseconds(CalleeResumeHeadStartMs);
 }

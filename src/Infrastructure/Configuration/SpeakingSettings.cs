@@ -30,6 +30,7 @@ public sealed record SpeakingSettings
     public int Port { get; init; } = 8000;
     public string LogFormat { get; init; } = "text";
     public int SessionReconnectGraceSeconds { get; init; } = 20;
+    public int ResumeCalleeHeadStartMs { get; init; } = 3000;
     public bool MatchRequiresConnection { get; init; } = true;
     public int LoginMaxFailuresPerEmail { get; init; } = 10;
     public int LoginMaxFailuresPerAddress { get; init; } = 100;
@@ -167,6 +168,7 @@ public sealed record SpeakingSettings
             Redis = redis,
             LogFormat = logFormat,
             SessionReconnectGraceSeconds = Int(config, "SESSION_RECONNECT_GRACE_SECONDS", defaults.SessionReconnectGraceSeconds, min: 0),
+            ResumeCalleeHeadStartMs = Int(config, "RESUME_CALLEE_HEAD_START_MS", defaults.ResumeCalleeHeadStartMs, min: 0, max: 60_000),
             MatchRequiresConnection = Bool(config, "MATCH_REQUIRES_CONNECTION", true),
             LoginMaxFailuresPerEmail = Int(config, "LOGIN_MAX_FAILURES_PER_EMAIL", defaults.LoginMaxFailuresPerEmail, min: 1),
             LoginMaxFailuresPerAddress = Int(config, "LOGIN_MAX_FAILURES_PER_ADDRESS", defaults.LoginMaxFailuresPerAddress, min: 1),

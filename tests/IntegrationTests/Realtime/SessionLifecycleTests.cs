@@ -101,6 +101,63 @@ public sealed class SessionLifecycleTests
     }
 
     [Fact]
+    public async Task CalleeReconnects_GetsItsMatchFirst_AndTheInitiatorRestartsOnlyAfterTheHeadStart()
+    {
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["SESSION_RECONNECT_GRACE_SECONDS"] = "30", ["RESUME_CALLEE_HEAD_START_MS"] = "6000",
+        });
+        var a = await host.RegisterAsync("Anna");
+        var b = await host.RegisterAsync("Bek");
+        await using var wa = await host.ConnectAsync(a);
+        var first = await host.ConnectAsync(b);
+        var session = await Sessions.MatchAsync(wa, first); // a joined first: a is the initiator, b the callee
+        await first.CloseAsync();
+        await first.DisposeAsync();
+        (await Sessions.EventuallyAsync(async () => await host.ReconnectDeadlineAsync(session, b) is not null)).ShouldBeTrue();
+
+        await using var again = await host.ConnectAsync(b);
+        var resumed = (await again.NextAsync()).GetProperty("data");
+        resumed.Str("session_id").ShouldBe(session.ToString());
+        resumed.GetProperty("is_initiator").GetBoolean().ShouldBeFalse();
+        // The reloaded callee's page mounts its call screen first: the initiator, who offers at once, is not restarted yet.
+        (await wa.DrainAsync()).ShouldBeEmpty();
+
+        (await wa.NextAsync()).GetRawText().ShouldBe($$$"""{"type":"session_ended","data":{"session_id":"{{{session}}}"}}""");
+        var restarted = (await wa.NextAsync()).GetProperty("data");
+        restarted.Str("session_id").ShouldBe(session.ToString());
+        restarted.GetProperty("is_initiator").GetBoolean().ShouldBeTrue();
+        await wa.SendAsync(new { type = "offer", data = new { target_user_id = b.IdText, data = new { type = "offer", sdp = "v=0" } } });
+        (await again.WaitForAsync("offer")).GetProperty("from_user_id").GetString().ShouldBe(a.IdText);
+    }
+
+    [Fact]
+    public async Task CalleeReconnectsAndLeavesAgainWithinTheHeadStart_TheInitiatorIsNotRestartedTowardsAGoneConnection()
+    {
+        await using var host = await TestHost.StartAsync(new Dictionary<string, string?>
+        {
+            ["SESSION_RECONNECT_GRACE_SECONDS"] = "30", ["RESUME_CALLEE_HEAD_START_MS"] = "1500",
+        });
+        var a = await host.RegisterAsync();
+        var b = await host.RegisterAsync();
+        await using var wa = await host.ConnectAsync(a);
+        var first = await host.ConnectAsync(b);
+        var session = await Sessions.MatchAsync(wa, first);
+        await first.CloseAsync();
+        await first.DisposeAsync();
+        (await Sessions.EventuallyAsync(async () => await host.ReconnectDeadlineAsync(session, b) is not null)).ShouldBeTrue();
+
+        var again = await host.ConnectAsync(b);
+        await again.WaitForAsync("matched");
+        await again.CloseAsync();
+        await again.DisposeAsync();
+        await Task.Delay(2_500); // past the head start
+        (await wa.DrainAsync()).ShouldBeEmpty();
+        (await host.SessionStatusAsync(session)).ShouldBe("active");
+        (await host.ReconnectDeadlineAsync(session, b)).ShouldNotBeNull();
+    }
+
+    [Fact]
     public async Task Grace_Expired_CancelsTheSession_AndTellsThePartner()
     {
         await using var host = await TestHost.StartAsync(new Dictionary<string, string?> { ["SESSION_RECONNECT_GRACE_SECONDS"] = "1" });
