@@ -128,7 +128,13 @@ public sealed class ServiceUnderTest : IAsyncDisposable
                 connectionString = postgres.ConnectionString;
             }
 
-            if (nodes > 1) redis = await RedisServer.StartAsync(home, echo, ct);
+            var nodeConnectionString = connectionString;
+            if (nodes > 1)
+            {
+                redis = await RedisServer.StartAsync(home, echo, ct);
+                nodeConnectionString = await SharePoolAsync(connectionString, nodes, ct);
+            }
+
             var secretKey = Environment.GetEnvironmentVariable("SECRET_KEY") is { Length: > 0 } s ? s : "load-tool-" + Guid.NewGuid().ToString("N");
             var started = new List<Node>();
             for (var n = 0; n < nodes; n++)
@@ -136,7 +142,7 @@ public sealed class ServiceUnderTest : IAsyncDisposable
                 var port = Machine.FreePort();
                 var environment = new Dictionary<string, string?>
                 {
-                    ["DATABASE_URL"] = connectionString,
+                    ["DATABASE_URL"] = nodeConnectionString,
                     ["SECRET_KEY"] = secretKey,
                     ["PORT"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["ROULETTE_INTERVAL_SECONDS"] = rouletteIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -266,6 +272,22 @@ public sealed class ServiceUnderTest : IAsyncDisposable
             if (DateTime.UtcNow > deadline) throw new InvalidOperationException("The service did not answer /health within 90 s." + process.Tail());
             await Task.Delay(100, ct);
         }
+    }
+
+    /// <summary>
+    /// The nodes' connection string with Maximum Pool Size set so that all their pools together fit in the server's
+    /// max_connections (less 20 for the tool and stray sessions): each node's Npgsql pool defaults to 100, and the
+    /// throwaway PostgreSQL allows 200, so two full pools would be refused with 53300 "too many clients".
+    /// </summary>
+    private static async Task<string> SharePoolAsync(string connectionString, int nodes, CancellationToken ct)
+    {
+        await using var db = NpgsqlDataSource.Create(connectionString);
+        await using var command = db.CreateCommand("SHOW max_connections");
+        var max = int.Parse((string)(await command.ExecuteScalarAsync(ct))!, System.Globalization.CultureInfo.InvariantCulture);
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        builder.MaxPoolSize = Math.Clamp((max - 20) / nodes, 5, builder.MaxPoolSize);
+        Output.Progress($"PostgreSQL allows {max} connections: each of the {nodes} nodes gets a pool of at most {builder.MaxPoolSize}");
+        return builder.ConnectionString;
     }
 
     /// <summary>The Npgsql form of DATABASE_URL, refused unless it names this machine (loopback or a Unix socket).</summary>
