@@ -26,7 +26,7 @@ public static class MatchCommand
         var interval = options.Int("interval", count >= 2000 ? 5 : 2, 1, 600);
         var perAddress = options.Int("per-address", 1000, 1, 20_000);
         var concurrency = options.Int("concurrency", 100, 1, 1000);
-        var layouts = RelayCommand.NodeLayouts(options);
+        var layouts = ServiceUnderTest.NodeLayouts(options);
         var problems = new List<string>();
         var targets = new List<Target>();
         var runs = new List<MatchRun>();
@@ -76,7 +76,7 @@ public static class MatchCommand
 
         Output.Progress($"{name}: seeding {count} users and a sentinel pair");
         var users = await service.SeedUsersAsync(count + 2, ct);
-        // Players alternate between the nodes in join order, and so do the two sentinels (the last two users).
+        // Users alternate between the nodes in list order: players 0, 1, 0, 1, …, and the two sentinels (the last two) 0 and 1.
         var nodeOf = service.Spread(users);
         var state = new MatchState();
         using var factory = new SocketFactory(perAddress);

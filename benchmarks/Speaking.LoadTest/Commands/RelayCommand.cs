@@ -32,7 +32,7 @@ public static class RelayCommand
         var noReference = options.Flag("no-reference");
         var bareDir = options.Get("bare-relay-dir");
         var echo = options.Flag("verbose");
-        var layouts = NodeLayouts(options);
+        var layouts = ServiceUnderTest.NodeLayouts(options);
         var schedule = new Schedule(rate, seconds, warmup, drain);
         var problems = new List<string>();
 
@@ -111,14 +111,6 @@ public static class RelayCommand
             targetRows, problems);
     }
 
-    /// <summary><c>--nodes N</c> (1 or 2), or both one after the other with <c>--compare-nodes</c>.</summary>
-    public static int[] NodeLayouts(Options options)
-    {
-        var compare = options.Flag("compare-nodes");
-        if (compare && options.Get("nodes") is not null) throw new UsageException("--compare-nodes runs 1 node and then 2; leave out --nodes");
-        return compare ? [1, 2] : [options.Int("nodes", 1, 1, 2)];
-    }
-
     /// <summary>One layout of the service (<see cref="Nodes"/> processes) under the relay load.</summary>
     /// <param name="CrossNodePairs">Matched pairs whose two sockets are on different nodes (from the socket's node and the partner id in `matched`).</param>
     /// <param name="ServerRssBytes">Each node's resident set size right after the load, before the sockets close.</param>
@@ -186,7 +178,15 @@ public static class RelayCommand
             {
                 var joined = load.ExpectJoined(sockets[i].UserId);
                 await sockets[i].SendAsync(join, ct);
-                if (await Task.WhenAny(joined, Task.Delay(TimeSpan.FromSeconds(10), ct)) == joined) continue;
+                try
+                {
+                    await joined.WaitAsync(TimeSpan.FromSeconds(10), ct);
+                    continue;
+                }
+                catch (TimeoutException)
+                {
+                }
+
                 problems.Add($"{name}: no queue_joined within 10 s for join {i + 1} in order; the rest joined at once");
                 await Parallel.ForEachAsync(sockets[(i + 1)..], ct, async (s, token) => await s.SendAsync(join, token));
                 break;
@@ -317,6 +317,8 @@ public static class RelayCommand
         private long _deliveredInWindow;
         private long _other;
         private string? _firstError;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _joins = new();
+        private int _joined;
 
         public Schedule Schedule { get; } = schedule;
 
@@ -331,9 +333,6 @@ public static class RelayCommand
         public System.Collections.Concurrent.ConcurrentDictionary<string, string> Partners { get; } = new();
 
         public int MatchedCount => Partners.Count;
-
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _joins = new();
-        private int _joined;
 
         public int JoinedCount => Volatile.Read(ref _joined);
 

@@ -70,15 +70,20 @@ public sealed class ServiceUnderTest : IAsyncDisposable
 
     public Uri WebSocketUri(SeededUser user, int node) => new($"ws://{Nodes[node].BaseUri.Authority}/ws/match/{user.IdText}?token={user.Token}");
 
-    /// <summary>The node of the user at <paramref name="index"/> in a list spread over the nodes: 0, 1, 0, 1, …</summary>
-    public int NodeOf(int index) => index % Nodes.Count;
-
-    /// <summary>The node of each user of <paramref name="users"/> (by id), alternating in list order (<see cref="NodeOf"/>).</summary>
+    /// <summary>The node of each user of <paramref name="users"/> (by id), alternating in list order: 0, 1, 0, 1, …</summary>
     public IReadOnlyDictionary<string, int> Spread(IReadOnlyList<SeededUser> users) =>
-        users.Select((u, i) => (u.IdText, Node: NodeOf(i))).ToDictionary(x => x.IdText, x => x.Node);
+        users.Select((u, i) => (u.IdText, Node: i % Nodes.Count)).ToDictionary(x => x.IdText, x => x.Node);
 
     /// <summary>Resident set size of every node now, in node order (null where it cannot be read).</summary>
     public long?[] RssBytes() => Nodes.Select(n => n.Pid is { } pid ? Machine.RssBytes(pid) : null).ToArray();
+
+    /// <summary><c>--nodes N</c> (1 or 2), or both one after the other with <c>--compare-nodes</c>.</summary>
+    public static int[] NodeLayouts(Options options)
+    {
+        var compare = options.Flag("compare-nodes");
+        if (compare && options.Get("nodes") is not null) throw new UsageException("--compare-nodes runs 1 node and then 2; leave out --nodes");
+        return compare ? [1, 2] : [options.Int("nodes", 1, 1, 2)];
+    }
 
     /// <param name="nodes">How many service processes to start; more than one starts a redis-server for them to share.</param>
     /// <param name="settings">Extra service settings (environment variables), e.g. the connection caps.</param>
