@@ -13,9 +13,13 @@ const string Usage = """
       relay PAIRS RATE SECONDS   PAIRS matched pairs each sending RATE msg/s each way for SECONDS, against the bare Node
                                  relay (benchmarks/bare-relay) first, then the service; delivered msg/s, p50/p99/p999, ratios
           --warmup 2 --drain 10 --per-address 1000 --concurrency 100 --no-reference --bare-relay-dir DIR
+          --nodes 2                  two service processes sharing a redis-server of the tool's own; sockets alternate
+                                     between them and join in that order, so roulette pairs them across nodes
+          --compare-nodes            after the bare relay, 1 node and then 2 nodes; ratios 2 nodes / 1 node
       match N                    N users join the queue at once, right after a round; time to the last `matched`, the
                                  round's time, and that everyone was matched exactly once, in one round
           --interval S (roulette interval; default 2, 5 from 2,000 users) --per-address 1000 --concurrency 100
+          --nodes 2 | --compare-nodes  as for relay: users alternate between two nodes; or 1 node, then 2, in one run
       rest                       wrk (or --builtin-client) against a bare Kestrel /health, then the service's /health,
                                  /auth/me and /users?online_only=true; req/s, latency, database commands per request
           --seconds 10 --warmup 2 --connections 64 --threads 2 --online 300 --count-requests 200 --no-reference --builtin-client
@@ -109,8 +113,8 @@ catch (Exception e)
 
 static int DefaultMaxSeconds(string command, Options options) => command switch
 {
-    "relay" => 300 + 2 * options.PositionalInt(2, "SECONDS", 30, 1, 3600),
+    "relay" => (300 + 2 * options.PositionalInt(2, "SECONDS", 30, 1, 3600)) * (options.Flag("compare-nodes") ? 2 : 1),
     "connections" => 1200,
-    "match" => 600,
+    "match" => options.Flag("compare-nodes") ? 1200 : 600,
     _ => 600,
 };

@@ -13,6 +13,9 @@ namespace Speaking.LoadTest.Commands;
 /// that long after each round ends). Reports the time from the joins to the last `matched`, the round's time (its
 /// predicted start to the last `matched`), and checks that every user got exactly one `matched`, that partners name
 /// each other with the same session, that nobody was paired twice, and that all sessions came from one round.
+/// With <c>--nodes 2</c> the users alternate between two processes sharing a redis-server and the database (their
+/// joins still go out at once, so how many pairs end up across nodes is counted, not arranged); <c>--compare-nodes</c>
+/// runs one node, then two, and prints the two-node / one-node ratios.
 /// </summary>
 public static class MatchCommand
 {
@@ -23,19 +26,62 @@ public static class MatchCommand
         var interval = options.Int("interval", count >= 2000 ? 5 : 2, 1, 600);
         var perAddress = options.Int("per-address", 1000, 1, 20_000);
         var concurrency = options.Int("concurrency", 100, 1, 1000);
+        var layouts = ServiceUnderTest.NodeLayouts(options);
+        var problems = new List<string>();
+        var targets = new List<Target>();
+        var runs = new List<MatchRun>();
+        foreach (var nodes in layouts)
+        {
+            var run = await RunLayoutAsync(options, nodes, count, interval, perAddress, concurrency, problems, ct);
+            runs.Add(run);
+            var of = layouts.Length == 1 && nodes == 1 ? "" : $" ({run.Name})";
+            targets.Add(Target.AtMost($"one round over N waiting users, database included (predicted start to the last matched){of}",
+                run.JoinsBeforeRound && run.Problems == 0 ? run.RoundSeconds : null, "s", 1.0,
+                run.JoinsBeforeRound ? null : "not measured: the joins were not all in before the round started"));
+        }
+
+        var parameters = new { Users = count, IntervalSeconds = interval, PerAddress = perAddress, Concurrency = concurrency, Nodes = layouts };
+        if (runs.Count == 1) return new CommandResult("match", problems.Count == 0, null, parameters, Machine.Describe(), runs[0], targets, problems);
+
+        var (one, two) = (runs[0], runs[1]);
+        var twoOverOne = new
+        {
+            ToLastMatched = Output.Ratio(two.ToLastMatchedSeconds, one.ToLastMatchedSeconds),
+            Round = Output.Ratio(two.RoundSeconds, one.RoundSeconds),
+        };
+        Output.Progress($"two nodes / one node: time to the last matched {twoOverOne.ToLastMatched}x, round {twoOverOne.Round}x");
+        return new CommandResult("match", problems.Count == 0, null, parameters, Machine.Describe(),
+            new { OneNode = one, TwoNodes = two, TwoNodesOverOneNode = twoOverOne }, targets, problems);
+    }
+
+    /// <summary>What one layout of the service (<see cref="Nodes"/> processes) measured; <see cref="Problems"/> counts this run's problems.</summary>
+    /// <param name="CrossNodePairs">Pairs whose two users' sockets are on different nodes (from the socket's node and the partner id in `matched`).</param>
+    /// <param name="ServerRssBytes">Each node's resident set size once everyone was matched, before the sockets close.</param>
+    public sealed record MatchRun(
+        string Name, int Nodes, int Joined, int Refused, int MatchedOnce, int MatchedMoreThanOnce, int MutualPairs, int Sessions, long? Rounds,
+        bool JoinsBeforeRound, double JoinSendSeconds, double JoinedAllSeconds, double ToLastMatchedSeconds, double RoundFirstMatchedSeconds,
+        double RoundSeconds, double RoundStartPredictedSeconds, int CrossNodePairs, int[] SocketsPerNode, long?[] ServerRssBytes, int Problems);
+
+    private static async Task<MatchRun> RunLayoutAsync(Options options, int nodes, int count, int interval, int perAddress, int concurrency,
+        List<string> allProblems, CancellationToken ct)
+    {
+        var name = nodes == 1 ? "1 node" : $"{nodes} nodes";
         var caps = (count + 1000).ToString(CultureInfo.InvariantCulture);
         await using var service = await ServiceUnderTest.StartAsync(options, interval, new Dictionary<string, string?>
         {
             ["MAX_CONNECTIONS"] = caps, ["MAX_SOCKETS_PER_USER"] = "10", ["MAX_SOCKETS_PER_ADDRESS"] = caps,
-        }, ct);
+        }, ct, nodes);
         options.RejectUnknown();
         var problems = new List<string>();
 
-        Output.Progress($"seeding {count} users and a sentinel pair");
+        Output.Progress($"{name}: seeding {count} users and a sentinel pair");
         var users = await service.SeedUsersAsync(count + 2, ct);
+        // Users alternate between the nodes in list order: players 0, 1, 0, 1, …, and the two sentinels (the last two) 0 and 1.
+        var nodeOf = service.Spread(users);
         var state = new MatchState();
         using var factory = new SocketFactory(perAddress);
-        var opened = await SocketPhases.OpenAsync("connecting", factory, users, service.WebSocketUri, concurrency, state.OnMessage, ct);
+        var opened = await SocketPhases.OpenAsync($"{name}: connecting", factory, users, u => service.WebSocketUri(u, nodeOf[u.IdText]), concurrency,
+            state.OnMessage, ct);
         if (opened.Failed > 0) throw new InvalidOperationException($"{opened.Failed} of {count + 2} sockets could not be opened: {opened.FirstError}");
         var byUser = opened.Sockets.ToDictionary(s => s.UserId);
         var sentinels = new[] { byUser[users[^2].IdText], byUser[users[^1].IdText] };
@@ -45,17 +91,17 @@ public static class MatchCommand
         const string join = """{"type":"join_queue","data":{"mode":"roulette"}}""";
         foreach (var sentinel in sentinels) await sentinel.SendAsync(join, ct);
         if (!await WaitAsync(() => sentinels.All(s => state.MatchedCount(s.UserId) > 0), TimeSpan.FromSeconds(3 * interval + 30), ct))
-            throw new InvalidOperationException("The sentinel pair was not matched: is matchmaking running?" + service.ProcessTail());
+            throw new InvalidOperationException($"{name}: the sentinel pair was not matched: is matchmaking running?" + service.ProcessTail());
         var roundEnded = sentinels.Max(s => state.FirstMatchedAt(s.UserId));
         var nextRound = roundEnded + TimeSpan.FromSeconds(interval);
-        Output.Progress($"a round ended at {roundEnded.TotalSeconds:0.000} s; the next starts at about {nextRound.TotalSeconds:0.000} s");
+        Output.Progress($"{name}: a round ended at {roundEnded.TotalSeconds:0.000} s; the next starts at about {nextRound.TotalSeconds:0.000} s");
 
         // Everyone joins at once.
         var joinStart = MatchState.Now;
         state.Track(players.Select(p => p.UserId));
         await Task.WhenAll(players.Select(p => p.SendAsync(join, ct)));
         var joinSent = MatchState.Now;
-        using (SocketPhases.Every(TimeSpan.FromSeconds(1), () => Output.Progress($"{state.Joined}/{count} queued, {state.Matched}/{count} matched")))
+        using (SocketPhases.Every(TimeSpan.FromSeconds(1), () => Output.Progress($"{name}: {state.Joined}/{count} queued, {state.Matched}/{count} matched")))
         {
             await WaitAsync(() => state.Joined + state.Refused >= count, TimeSpan.FromSeconds(60 + count / 100.0), ct);
             var joinedAll = MatchState.Now;
@@ -97,31 +143,24 @@ public static class MatchCommand
 
             var roundSeconds = (lastMatched - nextRound).TotalSeconds;
             var toLastMatched = (lastMatched - joinStart).TotalSeconds;
-            Output.Progress($"joins sent in {(joinSent - joinStart).TotalSeconds:0.000} s, all queued after {(joinedAll - joinStart).TotalSeconds:0.000} s; " +
+            Output.Progress($"{name}: joins sent in {(joinSent - joinStart).TotalSeconds:0.000} s, all queued after {(joinedAll - joinStart).TotalSeconds:0.000} s; " +
                             $"first matched {(firstMatched - nextRound).TotalSeconds:0.000} s and last {roundSeconds:0.000} s after the predicted round start");
-            await SocketPhases.CloseAllAsync("closing", opened.Sockets, concurrency);
-
-            var targets = new List<Target>
+            var crossNode = players.Count(p => state.Partner(p.UserId) is { } m && nodeOf.TryGetValue(m.PartnerId, out var other)
+                                               && other != nodeOf[p.UserId]) / 2;
+            var perNode = Enumerable.Range(0, nodes).Select(n => players.Count(p => nodeOf[p.UserId] == n)).ToArray();
+            var rss = service.RssBytes();
+            if (nodes > 1)
             {
-                Target.AtMost("one round over N waiting users, database included (predicted start to the last matched)",
-                    joinsBeforeRound && problems.Count == 0 ? Output.Round(roundSeconds, 3) : null, "s", 1.0,
-                    joinsBeforeRound ? null : "not measured: the joins were not all in before the round started"),
-            };
-            return new CommandResult("match", problems.Count == 0, null,
-                new { Users = count, IntervalSeconds = interval, PerAddress = perAddress, Concurrency = concurrency },
-                Machine.Describe(),
-                new
-                {
-                    Joined = state.Joined, Refused = state.Refused, MatchedOnce = matchedOnce, MatchedMoreThanOnce = matchedTwice, MutualPairs = mutual / 2,
-                    Sessions = sessions, Rounds = rounds, JoinsBeforeRound = joinsBeforeRound,
-                    JoinSendSeconds = Output.Round((joinSent - joinStart).TotalSeconds, 3),
-                    JoinedAllSeconds = Output.Round((joinedAll - joinStart).TotalSeconds, 3),
-                    ToLastMatchedSeconds = Output.Round(toLastMatched, 3),
-                    RoundFirstMatchedSeconds = Output.Round((firstMatched - nextRound).TotalSeconds, 3),
-                    RoundSeconds = Output.Round(roundSeconds, 3),
-                    RoundStartPredictedSeconds = Output.Round(nextRound.TotalSeconds, 3),
-                },
-                targets, problems);
+                Output.Progress($"{name}: {crossNode} of {count / 2} pairs have their two users on different nodes; users per node {string.Join(" / ", perNode)}");
+                if (crossNode == 0) problems.Add("no pair was matched across nodes");
+            }
+
+            await SocketPhases.CloseAllAsync($"{name}: closing", opened.Sockets, concurrency);
+            allProblems.AddRange(problems.Select(p => nodes == 1 ? p : $"{name}: {p}"));
+            return new MatchRun(name, nodes, state.Joined, state.Refused, matchedOnce, matchedTwice, mutual / 2, sessions, rounds, joinsBeforeRound,
+                Output.Round((joinSent - joinStart).TotalSeconds, 3), Output.Round((joinedAll - joinStart).TotalSeconds, 3),
+                Output.Round(toLastMatched, 3), Output.Round((firstMatched - nextRound).TotalSeconds, 3), Output.Round(roundSeconds, 3),
+                Output.Round(nextRound.TotalSeconds, 3), crossNode, perNode, rss, problems.Count);
         }
 
         async Task<bool> WaitAsync(Func<bool> condition, TimeSpan timeout, CancellationToken token)

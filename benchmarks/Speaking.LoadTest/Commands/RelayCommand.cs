@@ -12,6 +12,9 @@ namespace Speaking.LoadTest.Commands;
 /// partner for SECONDS (after a warm-up), with the client's send timestamp in the payload. Run first against the bare
 /// Node relay (pairs assigned by the tool), then against the service (pairs matched through the roulette queue, so the
 /// relay's "active session" rule holds), with the same client and the same schedule; prints the ratios.
+/// With <c>--nodes 2</c> the service is two processes sharing a redis-server and the database, the sockets alternate
+/// between them and join the queue one at a time in that order, so roulette pairs them across nodes (1st with 2nd, …).
+/// <c>--compare-nodes</c> runs one node, then two, after the bare relay, and prints the two-node / one-node ratios.
 /// </summary>
 public static class RelayCommand
 {
@@ -29,6 +32,7 @@ public static class RelayCommand
         var noReference = options.Flag("no-reference");
         var bareDir = options.Get("bare-relay-dir");
         var echo = options.Flag("verbose");
+        var layouts = ServiceUnderTest.NodeLayouts(options);
         var schedule = new Schedule(rate, seconds, warmup, drain);
         var problems = new List<string>();
 
@@ -59,46 +63,95 @@ public static class RelayCommand
             Check("bare relay", bare, problems);
         }
 
+        var runs = new List<ServiceRun>();
+        foreach (var nodes in layouts)
+            runs.Add(await RunServiceAsync(options, nodes, pairs, schedule, perAddress, concurrency, problems, ct));
+
+        var targetRows = new List<Target>();
+        foreach (var run in runs)
+        {
+            var of = layouts.Length == 1 && run.Nodes == 1 ? "service" : run.Name;
+            double? throughput = Output.Ratio(run.Load.DeliveredPerSecond, bare?.DeliveredPerSecond);
+            // The two runs offer the same schedule, but the client's pacing differs by a fraction of a percent between
+            // them, so 1.0x is judged with a 1% allowance; lost messages show in delivered_fraction either way.
+            targetRows.Add(new($"relay throughput, {of} / bare relay", throughput, "x", ">=", 1.0, throughput is { } t ? t >= 0.99 : null,
+                "met when >= 0.99: the 1% allows for the client's pacing noise between the two runs"));
+            targetRows.Add(Target.AtMost($"relay p99 latency, {of} / bare relay", Output.Ratio(run.Load.Latency.P99Ms, bare?.Latency.P99Ms), "x", 1.5));
+        }
+
+        var parameters = new
+        {
+            Pairs = pairs, RatePerSocket = rate, Seconds = seconds, Warmup = warmup, Drain = drain, PerAddress = perAddress,
+            OfferedPerSecond = 2 * pairs * rate, Nodes = layouts,
+        };
+        if (runs.Count == 1)
+        {
+            var run = runs[0];
+            return new CommandResult("relay", problems.Count == 0, null, parameters, Machine.Describe(),
+                new
+                {
+                    Bare = bare, Service = run.Load, MatchedPairs = run.MatchedPairs, run.CrossNodePairs, run.Nodes, run.SocketsPerNode, run.ServerRssBytes,
+                    ThroughputRatio = Output.Ratio(run.Load.DeliveredPerSecond, bare?.DeliveredPerSecond),
+                    P99Ratio = Output.Ratio(run.Load.Latency.P99Ms, bare?.Latency.P99Ms),
+                },
+                targetRows, problems);
+        }
+
+        var (one, two) = (runs[0], runs[1]);
+        var twoOverOne = new
+        {
+            DeliveredPerSecond = Output.Ratio(two.Load.DeliveredPerSecond, one.Load.DeliveredPerSecond),
+            P50 = Output.Ratio(two.Load.Latency.P50Ms, one.Load.Latency.P50Ms),
+            P99 = Output.Ratio(two.Load.Latency.P99Ms, one.Load.Latency.P99Ms),
+        };
+        Output.Progress($"two nodes / one node: delivered msg/s {twoOverOne.DeliveredPerSecond}x, p50 {twoOverOne.P50}x, p99 {twoOverOne.P99}x " +
+                        $"({two.CrossNodePairs} of {two.MatchedPairs} pairs across nodes)");
+        return new CommandResult("relay", problems.Count == 0, null, parameters, Machine.Describe(),
+            new { Bare = bare, OneNode = one, TwoNodes = two, TwoNodesOverOneNode = twoOverOne },
+            targetRows, problems);
+    }
+
+    /// <summary>One layout of the service (<see cref="Nodes"/> processes) under the relay load.</summary>
+    /// <param name="CrossNodePairs">Matched pairs whose two sockets are on different nodes (from the socket's node and the partner id in `matched`).</param>
+    /// <param name="ServerRssBytes">Each node's resident set size right after the load, before the sockets close.</param>
+    public sealed record ServiceRun(string Name, int Nodes, RunResult Load, int MatchedPairs, int CrossNodePairs, int[] SocketsPerNode, long?[] ServerRssBytes);
+
+    private static async Task<ServiceRun> RunServiceAsync(Options options, int nodes, int pairs, Schedule schedule, int perAddress, int concurrency,
+        List<string> problems, CancellationToken ct)
+    {
+        var name = nodes == 1 ? "1 node" : $"{nodes} nodes";
         var caps = (2 * pairs + 1000).ToString(CultureInfo.InvariantCulture);
         await using var service = await ServiceUnderTest.StartAsync(options, 1, new Dictionary<string, string?>
         {
             ["MAX_CONNECTIONS"] = caps, ["MAX_SOCKETS_PER_USER"] = "10", ["MAX_SOCKETS_PER_ADDRESS"] = caps,
-        }, ct);
+        }, ct, nodes);
         options.RejectUnknown();
-        RunResult ours;
-        int matchedPairs;
-        {
-            Output.Progress($"seeding {2 * pairs} users");
-            var users = await service.SeedUsersAsync(2 * pairs, ct);
-            using var factory = new SocketFactory(perAddress);
-            var load = new LoadState(schedule, 2 * pairs);
-            var opened = await SocketPhases.OpenAsync("service: connecting", factory, users, service.WebSocketUri, concurrency, load.OnMessage, ct);
-            if (opened.Failed > 0) problems.Add($"service: {opened.Failed} sockets could not be opened: {opened.FirstError}");
+        Output.Progress($"{name}: seeding {2 * pairs} users");
+        var users = await service.SeedUsersAsync(2 * pairs, ct);
+        var nodeOf = service.Spread(users);
+        using var factory = new SocketFactory(perAddress);
+        var load = new LoadState(schedule, 2 * pairs);
+        var opened = await SocketPhases.OpenAsync($"{name}: connecting", factory, users, u => service.WebSocketUri(u, nodeOf[u.IdText]), concurrency,
+            load.OnMessage, ct);
+        if (opened.Failed > 0) problems.Add($"{name}: {opened.Failed} sockets could not be opened: {opened.FirstError}");
 
-            // Pairs are made by the service's own matchmaking: everyone joins the roulette queue and waits for `matched`.
-            var targets = await MatchThroughQueueAsync(opened.Sockets, load, TimeSpan.FromSeconds(60 + pairs / 50.0), problems, ct);
-            matchedPairs = targets.Count(t => t is not null) / 2;
-            ours = await LoadAsync("service", opened.Sockets, targets, load, ct);
-            await SocketPhases.CloseAllAsync("service: closing", opened.Sockets, concurrency);
-            Check("service", ours, problems);
+        // Pairs are made by the service's own matchmaking: everyone joins the roulette queue and waits for `matched`.
+        var targets = await MatchThroughQueueAsync(name, opened.Sockets, load, inOrder: nodes > 1, TimeSpan.FromSeconds(60 + pairs / 50.0), problems, ct);
+        var matchedPairs = targets.Count(t => t is not null) / 2;
+        var crossNode = opened.Sockets.Where((s, i) => targets[i] is { } partner && nodeOf[partner] != nodeOf[s.UserId]).Count() / 2;
+        var perNode = Enumerable.Range(0, nodes).Select(n => opened.Sockets.Count(s => nodeOf[s.UserId] == n)).ToArray();
+        if (nodes > 1)
+        {
+            Output.Progress($"{name}: {crossNode} of {matchedPairs} pairs have their two sockets on different nodes; sockets per node {string.Join(" / ", perNode)}");
+            if (crossNode == 0) problems.Add($"{name}: no pair was matched across nodes");
         }
 
-        double? throughputRatio = Output.Ratio(ours.DeliveredPerSecond, bare?.DeliveredPerSecond);
-        double? p99Ratio = Output.Ratio(ours.Latency.P99Ms, bare?.Latency.P99Ms);
-        var targetRows = new List<Target>
-        {
-            // The two runs offer the same schedule, but the client's pacing differs by a fraction of a percent between
-            // them, so 1.0x is judged with a 1% allowance; lost messages show in delivered_fraction either way.
-            new("relay throughput, service / bare relay", throughputRatio, "x", ">=", 1.0, throughputRatio is { } t ? t >= 0.99 : null,
-                "met when >= 0.99: the 1% allows for the client's pacing noise between the two runs"),
-            Target.AtMost("relay p99 latency, service / bare relay", p99Ratio, "x", 1.5),
-        };
-
-        return new CommandResult("relay", problems.Count == 0, null,
-            new { Pairs = pairs, RatePerSocket = rate, Seconds = seconds, Warmup = warmup, Drain = drain, PerAddress = perAddress, OfferedPerSecond = 2 * pairs * rate },
-            Machine.Describe(),
-            new { Bare = bare, Service = ours, MatchedPairs = matchedPairs, ThroughputRatio = throughputRatio, P99Ratio = p99Ratio },
-            targetRows, problems);
+        var result = await LoadAsync(name, opened.Sockets, targets, load, ct);
+        var rss = service.RssBytes();
+        Output.Progress($"{name}: server RSS {string.Join(" / ", rss.Select(b => b is { } v ? Output.Num(v / 1048576.0) + " MiB" : "?"))}");
+        await SocketPhases.CloseAllAsync($"{name}: closing", opened.Sockets, concurrency);
+        Check(name, result, problems);
+        return new ServiceRun(name, nodes, result, matchedPairs, crossNode, perNode, rss);
     }
 
     private static void Check(string name, RunResult run, List<string> problems)
@@ -107,15 +160,45 @@ public static class RelayCommand
         if (run.SendFailures > 0) problems.Add($"{name}: {run.SendFailures} sends failed");
     }
 
-    /// <summary>Sends join_queue on every socket and waits until each has its `matched`; the partner ids become the relay targets.</summary>
-    private static async Task<string?[]> MatchThroughQueueAsync(LoadSocket[] sockets, LoadState load, TimeSpan timeout, List<string> problems,
-        CancellationToken ct)
+    /// <summary>
+    /// Sends join_queue on every socket and waits until each has its `matched`; the partner ids become the relay
+    /// targets. <paramref name="inOrder"/>: one join at a time, each after the previous one's `queue_joined`, so the
+    /// queue's join order is the sockets' order and roulette pairs the 1st with the 2nd, the 3rd with the 4th, …
+    /// </summary>
+    private static async Task<string?[]> MatchThroughQueueAsync(string name, LoadSocket[] sockets, LoadState load, bool inOrder, TimeSpan timeout,
+        List<string> problems, CancellationToken ct)
     {
+        const string join = """{"type":"join_queue","data":{"mode":"roulette"}}""";
         var clock = Stopwatch.StartNew();
         load.Matching = true;
-        await Parallel.ForEachAsync(sockets, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = ct },
-            async (socket, token) => await socket.SendAsync("""{"type":"join_queue","data":{"mode":"roulette"}}""", token));
-        using (SocketPhases.Every(TimeSpan.FromSeconds(1), () => Output.Progress($"service: {load.MatchedCount}/{sockets.Length} matched")))
+        if (inOrder)
+        {
+            using var progress = SocketPhases.Every(TimeSpan.FromSeconds(1), () => Output.Progress($"{name}: {load.JoinedCount}/{sockets.Length} joined in order"));
+            for (var i = 0; i < sockets.Length; i++)
+            {
+                var joined = load.ExpectJoined(sockets[i].UserId);
+                await sockets[i].SendAsync(join, ct);
+                try
+                {
+                    await joined.WaitAsync(TimeSpan.FromSeconds(10), ct);
+                    continue;
+                }
+                catch (TimeoutException)
+                {
+                }
+
+                problems.Add($"{name}: no queue_joined within 10 s for join {i + 1} in order; the rest joined at once");
+                await Parallel.ForEachAsync(sockets[(i + 1)..], ct, async (s, token) => await s.SendAsync(join, token));
+                break;
+            }
+        }
+        else
+        {
+            await Parallel.ForEachAsync(sockets, new ParallelOptions { MaxDegreeOfParallelism = 64, CancellationToken = ct },
+                async (socket, token) => await socket.SendAsync(join, token));
+        }
+
+        using (SocketPhases.Every(TimeSpan.FromSeconds(1), () => Output.Progress($"{name}: {load.MatchedCount}/{sockets.Length} matched")))
         {
             while (load.MatchedCount < sockets.Length && clock.Elapsed < timeout) await Task.Delay(100, ct);
         }
@@ -131,8 +214,8 @@ public static class RelayCommand
         }
 
         var paired = targets.Count(t => t is not null);
-        Output.Progress($"service: {paired / 2} pairs matched through the queue in {clock.Elapsed.TotalSeconds:0.0} s");
-        if (paired != sockets.Length) problems.Add($"service: only {paired} of {sockets.Length} users were matched (within {timeout.TotalSeconds:0} s)");
+        Output.Progress($"{name}: {paired / 2} pairs matched through the queue in {clock.Elapsed.TotalSeconds:0.0} s");
+        if (paired != sockets.Length) problems.Add($"{name}: only {paired} of {sockets.Length} users were matched (within {timeout.TotalSeconds:0} s)");
         return targets;
     }
 
@@ -234,6 +317,8 @@ public static class RelayCommand
         private long _deliveredInWindow;
         private long _other;
         private string? _firstError;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource> _joins = new();
+        private int _joined;
 
         public Schedule Schedule { get; } = schedule;
 
@@ -248,6 +333,12 @@ public static class RelayCommand
         public System.Collections.Concurrent.ConcurrentDictionary<string, string> Partners { get; } = new();
 
         public int MatchedCount => Partners.Count;
+
+        public int JoinedCount => Volatile.Read(ref _joined);
+
+        /// <summary>Completes when this user's socket receives `queue_joined` (call before sending the join).</summary>
+        public Task ExpectJoined(string user) =>
+            _joins.GetOrAdd(user, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).Task;
 
         public void Start(long startTicks)
         {
@@ -277,6 +368,11 @@ public static class RelayCommand
                 using var json = JsonDocument.Parse(message.ToArray());
                 var partner = json.RootElement.GetProperty("data").GetProperty("partner_id").GetString()!;
                 if (!Partners.TryAdd(socket.UserId, partner)) Interlocked.Increment(ref _other);
+            }
+            else if (type.SequenceEqual("queue_joined"u8))
+            {
+                Interlocked.Increment(ref _joined);
+                if (_joins.TryGetValue(socket.UserId, out var joined)) joined.TrySetResult();
             }
             else if (type.SequenceEqual("error"u8))
             {

@@ -11,7 +11,7 @@ public sealed class UsageException(string message) : Exception(message);
 /// </summary>
 public sealed class Options
 {
-    private static readonly HashSet<string> Flags = ["no-reference", "verbose", "builtin-client"];
+    private static readonly HashSet<string> Flags = ["no-reference", "verbose", "builtin-client", "compare-nodes"];
     private readonly Dictionary<string, List<string>> _named = new(StringComparer.Ordinal);
     private readonly HashSet<string> _used = new(StringComparer.Ordinal);
 
