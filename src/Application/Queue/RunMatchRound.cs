@@ -66,7 +66,7 @@ public sealed class RunMatchRoundCommandHandler(IQueueRepository queue, ISession
     /// Each pass either pairs someone (the pool shrinks), sets one more user aside, or ends the loop.
     /// </summary>
     internal static IReadOnlyList<MatchPair> PairAvoidingBlocks(IReadOnlyList<QueueTicket> tickets, Func<Guid, bool> isEligible,
-        IReadOnlySet<(Guid Low, Guid High)> blocked)
+        IReadOnlySet<UserPair> blocked)
     {
         var pairs = new List<MatchPair>();
         var sittingOut = new HashSet<Guid>();
@@ -74,7 +74,7 @@ public sealed class RunMatchRoundCommandHandler(IQueueRepository queue, ISession
         while (true)
         {
             var result = Pairing.Pair(pool, user => isEligible(user) && !sittingOut.Contains(user));
-            var clashes = result.Pairs.Where(p => blocked.Contains(UnorderedPair.Of(p.Initiator.UserId, p.Callee.UserId))).ToList();
+            var clashes = result.Pairs.Where(p => blocked.Contains(new UserPair(p.Initiator.UserId, p.Callee.UserId))).ToList();
             if (clashes.Count > 0)
             {
                 foreach (var clash in clashes) sittingOut.Add(clash.Callee.UserId);

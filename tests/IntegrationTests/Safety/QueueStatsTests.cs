@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json;
 using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Speaking.Application.Queue;
 using Speaking.IntegrationTests.Support;
 
 namespace Speaking.IntegrationTests.Safety;
@@ -137,6 +139,10 @@ public sealed class FairMatchingTests : HostPerTest
         joined.GetProperty("data").Keys().ShouldBe(["level_filter", "mode"], "the contract's reply is unchanged");
         await using var db = await Host.OpenDbAsync();
         (await db.ExecuteScalarAsync<bool>("SELECT widen FROM queue_entries WHERE user_id = @Id AND is_active", new { user.Id })).ShouldBe(stored);
+        // ... and read back into the ticket the pairing function sees.
+        var queue = Host.App.Web.Services.GetRequiredService<IQueueRepository>();
+        (await queue.ListActiveAsync(default)).ShouldHaveSingleItem().Ticket.Widen.ShouldBe(stored);
+        (await queue.GetActiveAsync(user.Id, default)).ShouldNotBeNull().Widen.ShouldBe(stored);
     }
 
     [Fact(Skip = "needs the new Pairing.Pair (issue 17 pairing)")]

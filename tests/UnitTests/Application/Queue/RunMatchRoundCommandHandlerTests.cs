@@ -28,8 +28,8 @@ public class RunMatchRoundCommandHandlerTests
         _world.Sessions.UsersInActiveSessionsAsync(Arg.Any<CancellationToken>()).Returns(_busy);
         // Nobody suspended, no blocks, no recent sessions (MatchRoundSafetyTests covers those).
         _restrictions.SuspendedAmongAsync(default!, default, default).ReturnsForAnyArgs(new HashSet<Guid>());
-        _restrictions.BlockedPairsAmongAsync(default!, default).ReturnsForAnyArgs(new HashSet<(Guid, Guid)>());
-        _restrictions.RecentPairsAmongAsync(default!, default, default).ReturnsForAnyArgs(new HashSet<(Guid, Guid)>());
+        _restrictions.BlockedPairsAmongAsync(default!, default).ReturnsForAnyArgs(new HashSet<UserPair>());
+        _restrictions.RecentPairsAmongAsync(default!, default, default).ReturnsForAnyArgs(new HashSet<UserPair>());
         // StartMatchedAsync starts the proposed sessions that pass _wins (the others lost a race).
         _world.Sessions.StartMatchedAsync(default!, default, default).ReturnsForAnyArgs(call =>
         {

@@ -23,7 +23,7 @@ public class MatchRoundSafetyTests
     private static QueueTicket Level(Guid user, double level, int second) =>
         new(Guid.NewGuid(), user, QueueMode.LevelFilter, IeltsBand.From(level), Fakes.Now.AddSeconds(second));
 
-    private static HashSet<(Guid, Guid)> Blocked(params (Guid, Guid)[] pairs) => pairs.Select(p => UnorderedPair.Of(p.Item1, p.Item2)).ToHashSet();
+    private static HashSet<UserPair> Blocked(params (Guid, Guid)[] pairs) => pairs.Select(p => new UserPair(p.Item1, p.Item2)).ToHashSet();
 
     private static (Guid, Guid)[] Users(IEnumerable<MatchPair> pairs) => pairs.Select(p => (p.Initiator.UserId, p.Callee.UserId)).ToArray();
 
@@ -68,7 +68,7 @@ public class MatchRoundSafetyTests
     public void EveryoneBlockingEveryone_PairsNobody_AndTheLoopEnds()
     {
         Guid[] users = [A, B, C, D, E];
-        var all = users.SelectMany(x => users.Where(y => y != x).Select(y => UnorderedPair.Of(x, y))).ToHashSet();
+        var all = users.SelectMany(x => users.Where(y => y != x).Select(y => new UserPair(x, y))).ToHashSet();
 
         RunMatchRoundCommandHandler.PairAvoidingBlocks(users.Select((u, i) => Roulette(u, i)).ToArray(), _ => true, all).ShouldBeEmpty();
     }
