@@ -5,8 +5,7 @@ using Speaking.Domain.Matchmaking;
 namespace Speaking.Application.Queue;
 
 /// <summary>A waiting ticket and the connection that asked for it (its session will belong to that connection, A-1).</summary>
-/// <param name="Widen">The ticket asked for a band that widens with its wait (join_queue <c>data.widen</c>, level filter only).</param>
-public sealed record WaitingTicket(QueueTicket Ticket, ConnectionRef? Connection, bool Widen = false);
+public sealed record WaitingTicket(QueueTicket Ticket, ConnectionRef? Connection);
 
 public enum JoinOutcome
 {

@@ -1,18 +1,11 @@
 using Speaking.Domain.Common;
+using Speaking.Domain.Matchmaking;
 using Speaking.Domain.Safety;
 
 namespace Speaking.Application.Safety;
 
 /// <summary>One of the caller's blocks, as <c>GET /users/me/blocks</c> lists it.</summary>
 public sealed record BlockView(Guid UserId, string Username, DateTime BlockedAt);
-
-/// <summary>
-/// Two users in no particular order, as a tuple (the smaller id first) so that it is a set key.
-/// </summary>
-public static class UnorderedPair
-{
-    public static (Guid Low, Guid High) Of(Guid a, Guid b) => a.CompareTo(b) <= 0 ? (a, b) : (b, a);
-}
 
 public interface IBlockRepository
 {
@@ -42,14 +35,14 @@ public interface IMatchRestrictions
     /// <summary>Those of <paramref name="users"/> whose suspension runs past <paramref name="now"/>.</summary>
     Task<IReadOnlySet<Guid>> SuspendedAmongAsync(IReadOnlyCollection<Guid> users, DateTime now, CancellationToken ct);
 
-    /// <summary>Pairs of <paramref name="users"/> where one blocked the other, each once (see <see cref="UnorderedPair"/>).</summary>
-    Task<IReadOnlySet<(Guid Low, Guid High)>> BlockedPairsAmongAsync(IReadOnlyCollection<Guid> users, CancellationToken ct);
+    /// <summary>Pairs of <paramref name="users"/> where one blocked the other, each once whoever blocked whom.</summary>
+    Task<IReadOnlySet<UserPair>> BlockedPairsAmongAsync(IReadOnlyCollection<Guid> users, CancellationToken ct);
 
     /// <summary>
     /// Pairs of <paramref name="users"/> who had a session that started at or after <paramref name="since"/> (now minus
     /// REPEAT_PARTNER_COOLDOWN_MINUTES), each once. For the pairing function's "no instant re-pairing" rule.
     /// </summary>
-    Task<IReadOnlySet<(Guid Low, Guid High)>> RecentPairsAmongAsync(IReadOnlyCollection<Guid> users, DateTime since, CancellationToken ct);
+    Task<IReadOnlySet<UserPair>> RecentPairsAmongAsync(IReadOnlyCollection<Guid> users, DateTime since, CancellationToken ct);
 }
 
 public sealed record StoredReport(Guid Id, Guid ReporterId, Guid TargetId, ReportReason Reason, string? Details, Guid? SessionId,

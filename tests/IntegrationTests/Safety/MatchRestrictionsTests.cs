@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Speaking.Application.Safety;
+using Speaking.Domain.Matchmaking;
 using Speaking.IntegrationTests.Support;
 
 namespace Speaking.IntegrationTests.Safety;
@@ -30,10 +31,10 @@ public sealed class MatchRestrictionsTests : HostPerTest
         Guid[] users = [a.Id, b.Id, c.Id, d.Id];
 
         (await reads.SuspendedAmongAsync(users, now, default)).ShouldBe([b.Id]);
-        (await reads.BlockedPairsAmongAsync(users, default)).ShouldBe([UnorderedPair.Of(a.Id, c.Id), UnorderedPair.Of(b.Id, d.Id)], ignoreOrder: true);
-        (await reads.RecentPairsAmongAsync(users, now.AddMinutes(-10), default)).ShouldBe([UnorderedPair.Of(a.Id, b.Id)]);
+        (await reads.BlockedPairsAmongAsync(users, default)).ShouldBe([new UserPair(a.Id, c.Id), new UserPair(b.Id, d.Id)], ignoreOrder: true);
+        (await reads.RecentPairsAmongAsync(users, now.AddMinutes(-10), default)).ShouldBe([new UserPair(a.Id, b.Id)]);
         (await reads.RecentPairsAmongAsync(users, now.AddHours(-1), default))
-            .ShouldBe([UnorderedPair.Of(a.Id, b.Id), UnorderedPair.Of(c.Id, d.Id)], ignoreOrder: true);
+            .ShouldBe([new UserPair(a.Id, b.Id), new UserPair(c.Id, d.Id)], ignoreOrder: true);
         (await reads.BlockedPairsAmongAsync([a.Id], default)).ShouldBeEmpty();
     }
 }

@@ -1,6 +1,7 @@
 using Dapper;
 using Npgsql;
 using Speaking.Application.Safety;
+using Speaking.Domain.Matchmaking;
 
 namespace Speaking.Infrastructure.Persistence.Repositories;
 
@@ -19,23 +20,23 @@ internal sealed class MatchRestrictionRepository(NpgsqlDataSource db) : IMatchRe
             .ToHashSet();
     }
 
-    public async Task<IReadOnlySet<(Guid Low, Guid High)>> BlockedPairsAmongAsync(IReadOnlyCollection<Guid> users, CancellationToken ct)
+    public async Task<IReadOnlySet<UserPair>> BlockedPairsAmongAsync(IReadOnlyCollection<Guid> users, CancellationToken ct)
     {
-        if (users.Count < 2) return new HashSet<(Guid, Guid)>();
+        if (users.Count < 2) return new HashSet<UserPair>();
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<(Guid Blocker, Guid Blocked)>(new CommandDefinition(
             "SELECT blocker_id, blocked_id FROM blocks WHERE blocker_id = ANY(@users) AND blocked_id = ANY(@users)",
             new { users = users.ToArray() }, cancellationToken: ct));
-        return rows.Select(r => UnorderedPair.Of(r.Blocker, r.Blocked)).ToHashSet();
+        return rows.Select(r => new UserPair(r.Blocker, r.Blocked)).ToHashSet();
     }
 
-    public async Task<IReadOnlySet<(Guid Low, Guid High)>> RecentPairsAmongAsync(IReadOnlyCollection<Guid> users, DateTime since, CancellationToken ct)
+    public async Task<IReadOnlySet<UserPair>> RecentPairsAmongAsync(IReadOnlyCollection<Guid> users, DateTime since, CancellationToken ct)
     {
-        if (users.Count < 2) return new HashSet<(Guid, Guid)>();
+        if (users.Count < 2) return new HashSet<UserPair>();
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<(Guid User1, Guid User2)>(new CommandDefinition(
             "SELECT user1_id, user2_id FROM sessions WHERE started_at >= @since AND user1_id = ANY(@users) AND user2_id = ANY(@users)",
             new { users = users.ToArray(), since }, cancellationToken: ct));
-        return rows.Select(r => UnorderedPair.Of(r.User1, r.User2)).ToHashSet();
+        return rows.Select(r => new UserPair(r.User1, r.User2)).ToHashSet();
     }
 }

@@ -38,7 +38,7 @@ internal sealed class QueueRepository(NpgsqlDataSource db) : IQueueRepository
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         var row = await connection.QueryFirstOrDefaultAsync<TicketRow>(new CommandDefinition(
-            "SELECT id, user_id, mode, level_filter, joined_at FROM queue_entries WHERE user_id = @userId AND is_active",
+            "SELECT id, user_id, mode, level_filter, joined_at, widen FROM queue_entries WHERE user_id = @userId AND is_active",
             new { userId }, cancellationToken: ct));
         return row?.ToTicket();
     }
@@ -72,7 +72,7 @@ internal sealed class QueueRepository(NpgsqlDataSource db) : IQueueRepository
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = await connection.QueryAsync<TicketRow>(new CommandDefinition(
             "SELECT id, user_id, mode, level_filter, joined_at, connection_id, widen FROM queue_entries WHERE is_active", cancellationToken: ct));
-        return rows.Select(r => new WaitingTicket(r.ToTicket(), ConnectionRef.Parse(r.ConnectionId), r.Widen)).ToArray();
+        return rows.Select(r => new WaitingTicket(r.ToTicket(), ConnectionRef.Parse(r.ConnectionId))).ToArray();
     }
 
     public async Task<IReadOnlyDictionary<QueueMode, int>> CountActiveByModeAsync(CancellationToken ct)
@@ -103,7 +103,7 @@ internal sealed class QueueRepository(NpgsqlDataSource db) : IQueueRepository
         {
             QueueModeNames.TryParse(Mode, out var mode);
             var level = LevelFilter is { } l && IeltsBand.IsValid(l) ? l : 6.0;
-            return new QueueTicket(Id, UserId, mode, IeltsBand.From(level), JoinedAt);
+            return new QueueTicket(Id, UserId, mode, IeltsBand.From(level), JoinedAt, Widen);
         }
     }
 }

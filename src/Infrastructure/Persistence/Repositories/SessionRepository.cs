@@ -2,9 +2,9 @@ using System.Data;
 using Dapper;
 using Npgsql;
 using Speaking.Application.Realtime;
-using Speaking.Application.Safety;
 using Speaking.Application.Sessions;
 using Speaking.Domain.Common;
+using Speaking.Domain.Matchmaking;
 using Speaking.Domain.Sessions;
 using Speaking.Infrastructure.Observability;
 
@@ -68,7 +68,7 @@ internal sealed class SessionRepository(NpgsqlDataSource db, SpeakingMetrics met
         // same locks), so a blocked pair never starts; a block that comes later finds the session and ends it.
         var blocked = await BlockedPairsAsync(connection, tx, users, ct);
         var candidates = proposed.Where(p => p.InitiatorTicket is { } a && waiting.Contains(a) && p.CalleeTicket is { } b && waiting.Contains(b)
-            && !blocked.Contains(UnorderedPair.Of(p.Session.User1Id, p.Session.User2Id))).ToList();
+            && !blocked.Contains(new UserPair(p.Session.User1Id, p.Session.User2Id))).ToList();
         if (candidates.Count == 0)
         {
             await tx.CommitAsync(ct);
@@ -221,11 +221,11 @@ internal sealed class SessionRepository(NpgsqlDataSource db, SpeakingMetrics met
     }
 
     /// <summary>Blocked pairs among the users, read inside the transaction that holds their row locks.</summary>
-    private static async Task<HashSet<(Guid Low, Guid High)>> BlockedPairsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] users,
+    private static async Task<HashSet<UserPair>> BlockedPairsAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] users,
         CancellationToken ct) =>
         (await connection.QueryAsync<(Guid Blocker, Guid Blocked)>(new CommandDefinition(
             "SELECT blocker_id, blocked_id FROM blocks WHERE blocker_id = ANY(@users) AND blocked_id = ANY(@users)", new { users }, tx,
-            cancellationToken: ct))).Select(r => UnorderedPair.Of(r.Blocker, r.Blocked)).ToHashSet();
+            cancellationToken: ct))).Select(r => new UserPair(r.Blocker, r.Blocked)).ToHashSet();
 
     /// <summary>Locks the users' rows in id order; returns how many exist.</summary>
     private static async Task<int> LockUsersAsync(NpgsqlConnection connection, NpgsqlTransaction tx, Guid[] users, CancellationToken ct) =>

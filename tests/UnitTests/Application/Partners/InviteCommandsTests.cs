@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using NSubstitute;
 using Speaking.Application.Partners;
 using Speaking.Application.Realtime;
+using Speaking.Application.Safety;
 using Speaking.Application.Sessions;
 using Speaking.Domain.Common;
 using Speaking.Domain.Partners;
@@ -16,6 +17,7 @@ public class InvitePartnerCommandHandlerTests
     private readonly RealtimeWorld _world = new();
     private readonly IPartnerRepository _partners = Substitute.For<IPartnerRepository>();
     private readonly IInvitationRepository _invitations = Substitute.For<IInvitationRepository>();
+    private readonly IBlockRepository _blocks = Substitute.For<IBlockRepository>(); // no blocks unless a test says so
     private readonly User _me;
     private readonly User _partner;
     private readonly ConnectionRef _myConnection = Fakes.Connection(1);
@@ -29,7 +31,7 @@ public class InvitePartnerCommandHandlerTests
     }
 
     private async Task<ServerMessage> Invite(string? partner, Guid? from = null) =>
-        (await new InvitePartnerCommandHandler(_partners, _world.Users, _world.Presence, _world.Notifier, _invitations, _world.Clock)
+        (await new InvitePartnerCommandHandler(_partners, _world.Users, _world.Presence, _world.Notifier, _invitations, _blocks, _world.Clock)
             .Handle(new InvitePartnerCommand(from ?? _me.Id, _myConnection, partner), default)).Messages.ShouldHaveSingleItem();
 
     private async Task NothingWasRecordedOrSent()
@@ -70,6 +72,16 @@ public class InvitePartnerCommandHandlerTests
 
         (await Invite(_me.Id.ToString())).ShouldBe(new InviteErrorMessage(PartnerErrors.NotYourPartner));
         await NothingWasRecordedOrSent();
+    }
+
+    [Fact]
+    public async Task Handle_RefusesAPartnerWhenEitherBlocksTheOther_AsNotAPartner()
+    {
+        _blocks.EitherBlocksAsync(_me.Id, _partner.Id, Arg.Any<CancellationToken>()).Returns(true);
+
+        (await Invite(_partner.Id.ToString())).ShouldBe(new InviteErrorMessage(PartnerErrors.NotYourPartner));
+        await NothingWasRecordedOrSent();
+        await _world.Presence.DidNotReceiveWithAnyArgs().IsOnlineAsync(default);
     }
 
     [Theory]
@@ -123,6 +135,7 @@ public class RespondToInviteCommandHandlerTests
 {
     private readonly RealtimeWorld _world = new();
     private readonly IInvitationRepository _invitations = Substitute.For<IInvitationRepository>();
+    private readonly IBlockRepository _blocks = Substitute.For<IBlockRepository>(); // no blocks unless a test says so
     private readonly User _inviter;
     private readonly User _me;
     private readonly ConnectionRef _myConnection = Fakes.Connection(1);
@@ -148,8 +161,8 @@ public class RespondToInviteCommandHandlerTests
             .Returns(new Invitation(_inviter.Id, _me.Id, from, Fakes.Now.AddSeconds(50)));
 
     private Task<SocketReply> Respond(string? inviter, bool accepted) =>
-        new RespondToInviteCommandHandler(_world.Sessions, _invitations, _world.Presence, _world.Notifier, _world.Announcer(), _world.Clock,
-                Options.Create(new RealtimeOptions { SessionReconnectGraceSeconds = 20 }))
+        new RespondToInviteCommandHandler(_world.Sessions, _invitations, _world.Presence, _world.Notifier, _world.Announcer(), _blocks,
+                _world.Users, _world.Clock, Options.Create(new RealtimeOptions { SessionReconnectGraceSeconds = 20 }))
             .Handle(new RespondToInviteCommand(_me.Id, _myConnection, inviter, accepted), default);
 
     [Theory]
@@ -215,6 +228,20 @@ public class RespondToInviteCommandHandlerTests
         (toMe.PartnerId, toMe.PartnerUsername, toMe.PartnerLevel, toMe.IsInitiator).ShouldBe((_inviter.Id, "ann", 6.0, false));
         var toInviter = sent[1].Message.ShouldBeOfType<MatchedMessage>().Data;
         (toInviter.PartnerId, toInviter.PartnerUsername, toInviter.PartnerLevel, toInviter.IsInitiator).ShouldBe((_me.Id, "bob", 7.0, true));
+    }
+
+    [Fact]
+    public async Task Handle_Accepting_AnInvitationBetweenUsersWhoNowBlockEachOther_HasNothingToAccept_AndTellsNobody()
+    {
+        _world.Connect(_inviter.Id, _invitedFrom);
+        Invited(_invitedFrom);
+        _blocks.EitherBlocksAsync(_inviter.Id, _me.Id, Arg.Any<CancellationToken>()).Returns(true);
+
+        (await Respond(_inviter.Id.ToString(), true)).Messages.ShouldBe([RespondToInviteCommandHandler.NoInvitation]);
+
+        await _invitations.Received(1).TryConsumeAsync(_inviter.Id, _me.Id, Fakes.Now, Arg.Any<CancellationToken>());
+        await _world.Sessions.DidNotReceiveWithAnyArgs().TryStartInvitedAsync(default!, default, default);
+        _world.Deliveries.Sent.ShouldBeEmpty();
     }
 
     [Fact]

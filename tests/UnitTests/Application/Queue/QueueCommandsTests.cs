@@ -24,13 +24,13 @@ public abstract class QueueTestBase
     }
 
     protected void JoinAnswers(JoinOutcome outcome) =>
-        Queue.TryJoinAsync(Arg.Any<QueueTicket>(), Arg.Any<ConnectionRef?>(), Arg.Any<CancellationToken>()).Returns(outcome);
+        Queue.TryJoinAsync(Arg.Any<QueueTicket>(), Arg.Any<ConnectionRef?>(), Arg.Any<bool>(), Arg.Any<CancellationToken>()).Returns(outcome);
 
-    /// <summary>The ticket the handler tried to add, and the connection it was for.</summary>
-    protected (QueueTicket Ticket, ConnectionRef? Connection) Joined()
+    /// <summary>The ticket the handler tried to add, the connection it was for, and whether it widens.</summary>
+    protected (QueueTicket Ticket, ConnectionRef? Connection, bool Widen) Joined()
     {
         var call = Queue.ReceivedCalls().Single(c => c.GetMethodInfo().Name == nameof(IQueueRepository.TryJoinAsync));
-        return ((QueueTicket)call.GetArguments()[0]!, (ConnectionRef?)call.GetArguments()[1]);
+        return ((QueueTicket)call.GetArguments()[0]!, (ConnectionRef?)call.GetArguments()[1], (bool)call.GetArguments()[2]!);
     }
 }
 
@@ -48,9 +48,10 @@ public class JoinQueueCommandHandlerTests : QueueTestBase
         var result = await Join(QueueMode.Roulette, Input<double>.Missing);
 
         result.Value.ShouldBe(new QueueStatusView(true, "roulette", 3, Fakes.Now, 20));
-        var (ticket, connection) = Joined();
+        var (ticket, connection, widen) = Joined();
         (ticket.UserId, ticket.Mode, ticket.JoinedAt).ShouldBe((Me.Id, QueueMode.Roulette, Fakes.Now));
         connection.ShouldBeNull();
+        widen.ShouldBeFalse();
     }
 
     [Theory]
@@ -64,7 +65,9 @@ public class JoinQueueCommandHandlerTests : QueueTestBase
         var result = await Join(QueueMode.LevelFilter, 7.0);
 
         result.Value.ShouldBe(new QueueStatusView(true, "level_filter", near, Fakes.Now, wait));
-        Joined().Ticket.Level.Value.ShouldBe(7.0);
+        var (ticket, _, widen) = Joined();
+        ticket.Level.Value.ShouldBe(7.0);
+        widen.ShouldBeFalse("a REST join never widens");
     }
 
     [Theory]
@@ -110,7 +113,7 @@ public class JoinQueueCommandHandlerTests : QueueTestBase
             .Handle(new JoinQueueCommand(Guid.NewGuid(), QueueMode.Roulette, BodyShape.Missing, Input<double>.Missing), default);
 
         result.Error.ShouldBe(UserErrors.Gone);
-        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default);
+        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default, default);
     }
 }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using NSubstitute;
 using Speaking.Application.Queue;
 using Speaking.Application.Realtime;
+using Speaking.Application.Safety;
 using Speaking.Application.Sessions;
 using Speaking.Domain.Common;
 using Speaking.Domain.Matchmaking;
@@ -14,6 +15,7 @@ public class RunMatchRoundCommandHandlerTests
 {
     private readonly RealtimeWorld _world = new();
     private readonly IQueueRepository _queue = Substitute.For<IQueueRepository>();
+    private readonly IMatchRestrictions _restrictions = Substitute.For<IMatchRestrictions>();
     private readonly HashSet<Guid> _busy = [];
     private readonly List<WaitingTicket> _waiting = [];
     private IReadOnlyList<SessionStart>? _proposed;
@@ -24,6 +26,10 @@ public class RunMatchRoundCommandHandlerTests
     {
         _queue.ListActiveAsync(Arg.Any<CancellationToken>()).Returns(_ => _waiting.ToArray());
         _world.Sessions.UsersInActiveSessionsAsync(Arg.Any<CancellationToken>()).Returns(_busy);
+        // Nobody suspended, no blocks, no recent sessions (MatchRoundSafetyTests covers those).
+        _restrictions.SuspendedAmongAsync(default!, default, default).ReturnsForAnyArgs(new HashSet<Guid>());
+        _restrictions.BlockedPairsAmongAsync(default!, default).ReturnsForAnyArgs(new HashSet<UserPair>());
+        _restrictions.RecentPairsAmongAsync(default!, default, default).ReturnsForAnyArgs(new HashSet<UserPair>());
         // StartMatchedAsync starts the proposed sessions that pass _wins (the others lost a race).
         _world.Sessions.StartMatchedAsync(default!, default, default).ReturnsForAnyArgs(call =>
         {
@@ -52,7 +58,7 @@ public class RunMatchRoundCommandHandlerTests
     }
 
     private Task<MatchRoundReport> Run(bool requireConnection = true) =>
-        new RunMatchRoundCommandHandler(_queue, _world.Sessions, _world.Presence, _world.Announcer(), _world.Clock,
+        new RunMatchRoundCommandHandler(_queue, _world.Sessions, _world.Presence, _restrictions, _world.Announcer(), _world.Clock,
                 Options.Create(new MatchmakingOptions { MatchRequiresConnection = requireConnection }),
                 Options.Create(new RealtimeOptions { SessionReconnectGraceSeconds = 20 }))
             .Handle(new RunMatchRoundCommand(), default);

@@ -28,7 +28,7 @@ public class JoinQueueFromSocketCommandHandlerTests : QueueTestBase
     public async Task Handle_RefusesAnUnknownMode(string mode)
     {
         (await Join(mode, null)).ShouldBe(new ErrorMessage("Invalid mode"));
-        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default);
+        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default, default);
     }
 
     [Theory]
@@ -43,7 +43,7 @@ public class JoinQueueFromSocketCommandHandlerTests : QueueTestBase
     public async Task Handle_RefusesALevelFilterThatIsNotANumberOnTheScale(string level)
     {
         (await Join("\"level_filter\"", level)).ShouldBe(new ErrorMessage("level_filter must be a number between 1.0 and 9.0"));
-        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default);
+        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default, default);
     }
 
     [Theory]
@@ -60,9 +60,10 @@ public class JoinQueueFromSocketCommandHandlerTests : QueueTestBase
 
         reply.Data.Mode.ShouldBe("level_filter");
         reply.Data.LevelFilter!.Value.GetRawText().ShouldBe("7");
-        var (ticket, connection) = Joined();
+        var (ticket, connection, widen) = Joined();
         (ticket.UserId, ticket.Mode, ticket.Level.Value, ticket.JoinedAt).ShouldBe((Me.Id, QueueMode.LevelFilter, 7.0, Fakes.Now));
         connection.ShouldBe(_connection);
+        widen.ShouldBeFalse();
     }
 
     [Theory]
@@ -108,7 +109,7 @@ public class JoinQueueFromSocketCommandHandlerTests : QueueTestBase
     public async Task Handle_AUserWhoNoLongerExists_IsAnInvalidMessage()
     {
         (await Join("\"roulette\"", null, user: Guid.NewGuid())).ShouldBe(ErrorMessage.InvalidMessage);
-        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default);
+        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default, default);
     }
 }
 

@@ -12,97 +12,170 @@ using Speaking.UnitTests.Support;
 
 namespace Speaking.UnitTests.Application.Safety;
 
-/// <summary>The round never pairs a blocked pair and never a suspended user, whatever the pairing function proposes.</summary>
+/// <summary>
+/// The round hands the safety and fairness reads to the pairing function (A-5, issue 17): it never proposes a blocked
+/// pair or a suspended user, pairs recent partners only as a last resort within the configured cooldown, and widens
+/// opted-in level-filter tickets after the configured delay. (The rules themselves: <c>PairingTests</c>.)
+/// </summary>
 public class MatchRoundSafetyTests
 {
     private static readonly Guid A = Guid.NewGuid(), B = Guid.NewGuid(), C = Guid.NewGuid(), D = Guid.NewGuid(), E = Guid.NewGuid();
 
+    private readonly IQueueRepository _queue = Substitute.For<IQueueRepository>();
+    private readonly ISessionRepository _sessions = Substitute.For<ISessionRepository>();
+    private readonly IPresence _presence = Substitute.For<IPresence>();
+    private readonly IMatchRestrictions _restrictions = Substitute.For<IMatchRestrictions>();
+    private readonly MatchmakingOptions _options = new();
+    private IReadOnlyList<SessionStart>? _proposed;
+
+    public MatchRoundSafetyTests()
+    {
+        _sessions.UsersInActiveSessionsAsync(default).ReturnsForAnyArgs(new HashSet<Guid>());
+        _presence.OnlineAmongAsync(default!).ReturnsForAnyArgs(call => call.Arg<IReadOnlyCollection<Guid>>().ToHashSet());
+        Suspended();
+        Blocked();
+        Recent();
+        _sessions.StartMatchedAsync(default!, default, default).ReturnsForAnyArgs(call =>
+        {
+            _proposed = call.Arg<IReadOnlyList<SessionStart>>();
+            return _proposed;
+        });
+    }
+
+    /// <summary>A roulette ticket that joined <paramref name="second"/> seconds after <see cref="Fakes.Now"/> minus a minute.</summary>
     private static QueueTicket Roulette(Guid user, int second) =>
-        new(Guid.NewGuid(), user, QueueMode.Roulette, IeltsBand.From(6), Fakes.Now.AddSeconds(second));
+        new(Guid.NewGuid(), user, QueueMode.Roulette, IeltsBand.From(6), Fakes.Now.AddSeconds(second - 60));
 
-    private static QueueTicket Level(Guid user, double level, int second) =>
-        new(Guid.NewGuid(), user, QueueMode.LevelFilter, IeltsBand.From(level), Fakes.Now.AddSeconds(second));
+    private static QueueTicket Level(Guid user, double level, int second, bool widen = false) =>
+        new(Guid.NewGuid(), user, QueueMode.LevelFilter, IeltsBand.From(level), Fakes.Now.AddSeconds(second - 60), widen);
 
-    private static HashSet<(Guid, Guid)> Blocked(params (Guid, Guid)[] pairs) => pairs.Select(p => UnorderedPair.Of(p.Item1, p.Item2)).ToHashSet();
+    private void Suspended(params Guid[] users) =>
+        _restrictions.SuspendedAmongAsync(default!, default, default).ReturnsForAnyArgs(users.ToHashSet());
 
-    private static (Guid, Guid)[] Users(IEnumerable<MatchPair> pairs) => pairs.Select(p => (p.Initiator.UserId, p.Callee.UserId)).ToArray();
+    private void Blocked(params (Guid, Guid)[] pairs) =>
+        _restrictions.BlockedPairsAmongAsync(default!, default).ReturnsForAnyArgs(pairs.Select(p => new UserPair(p.Item1, p.Item2)).ToHashSet());
 
-    [Fact]
-    public void WithoutBlocks_ItIsExactlyThePairingFunction()
+    private void Recent(params (Guid, Guid)[] pairs) =>
+        _restrictions.RecentPairsAmongAsync(default!, default, default).ReturnsForAnyArgs(pairs.Select(p => new UserPair(p.Item1, p.Item2)).ToHashSet());
+
+    /// <summary>Runs one round over the tickets; the pairs it proposed, initiator first (none when it proposed nothing).</summary>
+    private async Task<(Guid, Guid)[]> Round(params QueueTicket[] tickets)
     {
-        QueueTicket[] tickets = [Roulette(A, 0), Roulette(B, 1), Roulette(C, 2), Roulette(D, 3), Level(E, 6, 4)];
+        _queue.ListActiveAsync(default).ReturnsForAnyArgs(tickets.Select(t => new WaitingTicket(t, null)).ToArray());
+        var users = Substitute.For<IUserRepository>();
+        users.GetManyAsync(default!, default).ReturnsForAnyArgs([]);
+        var announcer = new SessionAnnouncer(users, Substitute.For<IRealtimeNotifier>(), Fakes.SelfLevels, Fakes.Practice(),
+            NullLogger<SessionAnnouncer>.Instance);
+        _proposed = null;
 
-        Users(RunMatchRoundCommandHandler.PairAvoidingBlocks(tickets, _ => true, Blocked()))
-            .ShouldBe(Users(Pairing.Pair(tickets).Pairs));
-    }
+        await new RunMatchRoundCommandHandler(_queue, _sessions, _presence, _restrictions, announcer, Fakes.ClockAt(Fakes.Now),
+                Options.Create(_options), Options.Create(new RealtimeOptions()))
+            .Handle(new RunMatchRoundCommand(), default);
 
-    [Fact]
-    public void ABlockedFirstAndSecond_DoNotStarveTheThird()
-    {
-        // Join order pairs the 1st with the 2nd; they block each other, so the 1st pairs with the 3rd and the 2nd waits.
-        Users(RunMatchRoundCommandHandler.PairAvoidingBlocks([Roulette(A, 0), Roulette(B, 1), Roulette(C, 2)], _ => true, Blocked((B, A))))
-            .ShouldBe([(A, C)]);
-    }
-
-    [Fact]
-    public void TheOneWhoSatOut_PairsWithTheLeftovers()
-    {
-        Users(RunMatchRoundCommandHandler.PairAvoidingBlocks([Roulette(A, 0), Roulette(B, 1), Roulette(C, 2), Roulette(D, 3), Roulette(E, 4)],
-            _ => true, Blocked((A, B)))).ShouldBe([(A, C), (D, E)]);
-        Users(RunMatchRoundCommandHandler.PairAvoidingBlocks([Roulette(A, 0), Roulette(B, 1), Roulette(C, 2), Roulette(D, 3)],
-            _ => true, Blocked((A, B)))).ShouldBe([(A, C), (B, D)]);
-    }
-
-    [Fact]
-    public void TwoUsersWhoBlockEachOther_AloneInTheQueue_StayWaiting() =>
-        RunMatchRoundCommandHandler.PairAvoidingBlocks([Roulette(A, 0), Roulette(B, 1)], _ => true, Blocked((A, B))).ShouldBeEmpty();
-
-    [Fact]
-    public void InTheLevelFilter_ABlockedNeighbourIsSkipped()
-    {
-        Users(RunMatchRoundCommandHandler.PairAvoidingBlocks([Level(A, 6.0, 0), Level(B, 6.0, 1), Level(C, 6.5, 2)], _ => true, Blocked((A, B))))
-            .ShouldBe([(A, C)]);
-    }
-
-    [Fact]
-    public void EveryoneBlockingEveryone_PairsNobody_AndTheLoopEnds()
-    {
-        Guid[] users = [A, B, C, D, E];
-        var all = users.SelectMany(x => users.Where(y => y != x).Select(y => UnorderedPair.Of(x, y))).ToHashSet();
-
-        RunMatchRoundCommandHandler.PairAvoidingBlocks(users.Select((u, i) => Roulette(u, i)).ToArray(), _ => true, all).ShouldBeEmpty();
+        return _proposed?.Select(s => (s.Session.User1Id, s.Session.User2Id)).ToArray() ?? [];
     }
 
     [Fact]
     public async Task TheRound_ProposesNoBlockedPair_AndNoSuspendedUser()
     {
-        var queue = Substitute.For<IQueueRepository>();
-        var sessions = Substitute.For<ISessionRepository>();
-        var presence = Substitute.For<IPresence>();
-        var restrictions = Substitute.For<IMatchRestrictions>();
-        var users = Substitute.For<IUserRepository>();
-        var tickets = new[] { Roulette(A, 0), Roulette(B, 1), Roulette(C, 2), Roulette(D, 3), Roulette(E, 4) };
-        queue.ListActiveAsync(default).ReturnsForAnyArgs(tickets.Select(t => new WaitingTicket(t, null)).ToArray());
-        sessions.UsersInActiveSessionsAsync(default).ReturnsForAnyArgs(new HashSet<Guid>());
-        presence.OnlineAmongAsync(default!).ReturnsForAnyArgs(call => call.Arg<IReadOnlyCollection<Guid>>().ToHashSet());
-        restrictions.SuspendedAmongAsync(default!, default, default).ReturnsForAnyArgs(new HashSet<Guid> { C });
-        restrictions.BlockedPairsAmongAsync(default!, default).ReturnsForAnyArgs(Blocked((A, B)));
-        IReadOnlyList<SessionStart>? proposed = null;
-        sessions.StartMatchedAsync(default!, default, default).ReturnsForAnyArgs(call =>
-        {
-            proposed = call.Arg<IReadOnlyList<SessionStart>>();
-            return proposed;
-        });
-        users.GetManyAsync(default!, default).ReturnsForAnyArgs([]);
-        var announcer = new SessionAnnouncer(users, Substitute.For<IRealtimeNotifier>(), Fakes.SelfLevels, Fakes.Practice(),
-            NullLogger<SessionAnnouncer>.Instance);
+        Suspended(C);
+        Blocked((A, B));
 
-        var report = await new RunMatchRoundCommandHandler(queue, sessions, presence, restrictions, announcer, Fakes.ClockAt(Fakes.Now),
-                Options.Create(new MatchmakingOptions()), Options.Create(new RealtimeOptions()))
-            .Handle(new RunMatchRoundCommand(), default);
+        (await Round(Roulette(A, 0), Roulette(B, 1), Roulette(C, 2), Roulette(D, 3), Roulette(E, 4))).ShouldBe([(A, D), (B, E)]);
+        await _restrictions.Received(1).SuspendedAmongAsync(Arg.Is<IReadOnlyCollection<Guid>>(u => u.Count == 5), Fakes.Now, Arg.Any<CancellationToken>());
+        await _restrictions.Received(1).BlockedPairsAmongAsync(Arg.Is<IReadOnlyCollection<Guid>>(u => u.Count == 5), Arg.Any<CancellationToken>());
+    }
 
-        proposed.ShouldNotBeNull().Select(s => (s.Session.User1Id, s.Session.User2Id)).ShouldBe([(A, D), (B, E)]);
-        report.Committed.ShouldBe(2);
-        await restrictions.Received(1).SuspendedAmongAsync(Arg.Is<IReadOnlyCollection<Guid>>(u => u.Count == 5), Fakes.Now, Arg.Any<CancellationToken>());
+    [Fact]
+    public async Task ABlockedFirstAndSecond_DoNotStarveTheThird()
+    {
+        // Join order pairs the 1st with the 2nd; they block each other, so the 1st pairs with the 3rd and the 2nd waits.
+        Blocked((B, A));
+
+        (await Round(Roulette(A, 0), Roulette(B, 1), Roulette(C, 2))).ShouldBe([(A, C)]);
+    }
+
+    [Fact]
+    public async Task ABlockedPartnerIsSkipped_AndTheOthersPairOnInJoinOrder()
+    {
+        Blocked((A, B));
+
+        (await Round(Roulette(A, 0), Roulette(B, 1), Roulette(C, 2), Roulette(D, 3))).ShouldBe([(A, C), (B, D)]);
+        (await Round(Roulette(A, 0), Roulette(B, 1), Roulette(C, 2), Roulette(D, 3), Roulette(E, 4))).ShouldBe([(A, C), (B, D)]);
+    }
+
+    [Fact]
+    public async Task TwoUsersWhoBlockEachOther_AloneInTheQueue_StayWaiting()
+    {
+        Blocked((A, B));
+
+        (await Round(Roulette(A, 0), Roulette(B, 1))).ShouldBeEmpty();
+        await _sessions.DidNotReceiveWithAnyArgs().StartMatchedAsync(default!, default, default);
+    }
+
+    [Fact]
+    public async Task InTheLevelFilter_ABlockedNeighbourIsSkipped()
+    {
+        Blocked((A, B));
+
+        (await Round(Level(A, 6.0, 0), Level(B, 6.0, 1), Level(C, 6.5, 2))).ShouldBe([(A, C)]);
+    }
+
+    [Fact]
+    public async Task EveryoneBlockingEveryone_PairsNobody()
+    {
+        Guid[] users = [A, B, C, D, E];
+        Blocked(users.SelectMany(x => users.Where(y => y != x).Select(y => (x, y))).ToArray());
+
+        (await Round(users.Select((u, i) => Roulette(u, i)).ToArray())).ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData(10)]
+    [InlineData(25)]
+    public async Task RecentPartners_AreReadWithinTheCooldown_AndPairedOnlyAsALastResort(int minutes)
+    {
+        _options.RepeatPartnerCooldownMinutes = minutes;
+        Recent((A, B));
+
+        // Join order would pair A with B; they had a session within the cooldown, so A takes C and B waits.
+        (await Round(Roulette(A, 0), Roulette(B, 1), Roulette(C, 2))).ShouldBe([(A, C)]);
+        await _restrictions.Received(1).RecentPairsAmongAsync(Arg.Is<IReadOnlyCollection<Guid>>(u => u.Count == 3),
+            Fakes.Now.AddMinutes(-minutes), Arg.Any<CancellationToken>());
+
+        // Alone in the queue, they are paired after all.
+        (await Round(Roulette(A, 0), Roulette(B, 1))).ShouldBe([(A, B)]);
+    }
+
+    [Fact]
+    public async Task ACooldownOfZero_ReadsNoRecentPairs_AndPairsInJoinOrder()
+    {
+        _options.RepeatPartnerCooldownMinutes = 0;
+        Recent((A, B)); // what a read would have said
+
+        (await Round(Roulette(A, 0), Roulette(B, 1), Roulette(C, 2))).ShouldBe([(A, B)]);
+        await _restrictions.DidNotReceiveWithAnyArgs().RecentPairsAmongAsync(default!, default, default);
+    }
+
+    [Theory]
+    [InlineData(60, true)] // both have waited at least 70 s: past the delay, ±1.0
+    [InlineData(80, false)] // not yet: ±0.5
+    public async Task WideningTickets_WidenAfterTheConfiguredDelay(int widenAfterSeconds, bool pairs)
+    {
+        _options.LevelWidenAfterSeconds = widenAfterSeconds;
+
+        // Levels one band apart, joined 71 and 70 s before the round.
+        var round = await Round(Level(A, 6.0, -11, widen: true), Level(B, 7.0, -10, widen: true));
+
+        if (pairs) round.ShouldBe([(A, B)]);
+        else round.ShouldBeEmpty();
+    }
+
+    [Fact]
+    public async Task TicketsThatDidNotAskToWiden_KeepHalfABand()
+    {
+        _options.LevelWidenAfterSeconds = 0;
+
+        (await Round(Level(A, 6.0, -11), Level(B, 7.0, -10))).ShouldBeEmpty();
     }
 }
