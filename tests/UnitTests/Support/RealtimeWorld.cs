@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using NSubstitute;
 using Speaking.Application.Common;
 using Speaking.Application.Practice;
@@ -82,7 +83,14 @@ public sealed class RealtimeWorld
 
     public SessionAnnouncer Announcer() => new(Users, Notifier, Levels, Practice, Log.For<SessionAnnouncer>());
 
-    public SessionResumption Resumption() => new(Sessions, Users, Notifier, Announcer(), Clock, Log.For<SessionResumption>());
+    /// <summary>Deferred commands are recorded, never run (a test runs one through its handler when it wants to).</summary>
+    public IDeferredCommands Deferred { get; } = Substitute.For<IDeferredCommands>();
+
+    /// <summary>A returning callee's head start; 0 (the partner restarts at once) unless a test sets it.</summary>
+    public int CalleeResumeHeadStartMs { get; set; }
+
+    public SessionResumption Resumption() => new(Sessions, Users, Notifier, Announcer(), Deferred, Clock,
+        Options.Create(new RealtimeOptions { CalleeResumeHeadStartMs = CalleeResumeHeadStartMs }), Log.For<SessionResumption>());
 
     public ReconnectDeadlines Deadlines() => new(Sessions, Presence, Resumption(), Notifier, Log.For<ReconnectDeadlines>());
 }

@@ -41,6 +41,57 @@ public class SessionResumptionTests
     }
 
     [Fact]
+    public async Task Resume_TheCallee_WithAHeadStart_SendsOnlyItsMatch_AndDefersTheInitiatorsRestart()
+    {
+        _world.CalleeResumeHeadStartMs = 3000;
+
+        (await Resume(Fakes.Side(_session, _bob.Id, null, _annConnection))).ShouldBeTrue();
+
+        _world.Deliveries.Sent.Select(Describe).ShouldBe([$"{_reloaded} matched"]);
+        var restart = (RestartResumedPartnerCommand)_world.Deferred.ReceivedCalls().ShouldHaveSingleItem().GetArguments()[0]!;
+        _world.Deferred.Received(1).Schedule(Arg.Any<RestartResumedPartnerCommand>(), TimeSpan.FromSeconds(3));
+        (restart.Session.Id, restart.ResumedUserId, restart.ResumedConnection, restart.PartnerId, restart.PartnerConnection)
+            .ShouldBe((_session.Id, _bob.Id, _reloaded, _ann.Id, _annConnection));
+        restart.PartnerMatched.Data.IsInitiator.ShouldBeTrue();
+    }
+
+    [Fact]
+    public async Task Resume_TheInitiator_IsNeverDeferred()
+    {
+        _world.CalleeResumeHeadStartMs = 3000;
+
+        await Resume(Fakes.Side(_session, _ann.Id, null, _bobConnection));
+
+        _world.Deliveries.Sent.Select(Describe).ShouldBe([$"{_bobConnection} session_ended", $"{_bobConnection} matched", $"{_reloaded} matched"]);
+        _world.Deferred.ReceivedCalls().ShouldBeEmpty();
+    }
+
+    [Theory]
+    [InlineData("as scheduled", true)]
+    [InlineData("session ended", false)]
+    [InlineData("callee left again", false)]
+    [InlineData("initiator moved", false)]
+    public async Task DeferredRestart_RestartsTheInitiator_OnlyWhileBothBindingsAreAsScheduled(string meanwhile, bool restarts)
+    {
+        _world.CalleeResumeHeadStartMs = 3000;
+        await Resume(Fakes.Side(_session, _bob.Id, null, _annConnection));
+        var restart = (RestartResumedPartnerCommand)_world.Deferred.ReceivedCalls().Single().GetArguments()[0]!;
+        var before = _world.Deliveries.Sent.Count;
+        Participation? initiatorNow = meanwhile switch
+        {
+            "as scheduled" => Fakes.Side(_session, _ann.Id, _annConnection, _reloaded),
+            "callee left again" => Fakes.Side(_session, _ann.Id, _annConnection, null),
+            "initiator moved" => Fakes.Side(_session, _ann.Id, Fakes.Connection(33), _reloaded),
+            _ => null,
+        };
+        _world.Sessions.FindActiveForUserAsync(_ann.Id, Arg.Any<CancellationToken>()).Returns(initiatorNow);
+
+        await new RestartResumedPartnerCommandHandler(_world.Sessions, _world.Resumption()).Handle(restart, default);
+
+        _world.Deliveries.Sent.Skip(before).Select(Describe).ShouldBe(restarts ? [$"{_annConnection} session_ended", $"{_annConnection} matched"] : []);
+    }
+
+    [Fact]
     public async Task Resume_TheInitiator_TellsTheCalleeFirst_ThenGetsMatched()
     {
         (await Resume(Fakes.Side(_session, _ann.Id, null, _bobConnection))).ShouldBeTrue();
