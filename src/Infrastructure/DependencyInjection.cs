@@ -47,7 +47,7 @@ public static class DependencyInjection
         services.AddSingleton<IPartnerRepository, PartnerRepository>();
         services.AddSingleton<UserDirectory>();
         services.AddSingleton<IUserDirectory>(sp => sp.GetRequiredService<UserDirectory>());
-        services.AddHostedService<UserDeletionListener>();
+        services.AddHostedService<UserChangeListener>();
         services.AddSingleton<ILeaderLocks, PostgresLeaderLocks>();
 
         services.AddSingleton(new JwtSettings { Key = signingKey, Algorithm = settings.Algorithm, ExpireMinutes = settings.AccessTokenExpireMinutes });

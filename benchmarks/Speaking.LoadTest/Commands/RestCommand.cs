@@ -29,7 +29,12 @@ public static class RestCommand
         var wrk = builtin ? null : HttpLoad.FindWrk();
         if (!builtin && wrk is null) Output.Progress("wrk is not installed (apt-get install -y wrk): using the built-in closed-loop client");
 
-        await using var service = await ServiceUnderTest.StartAsync(options, 60, new Dictionary<string, string?>(), ct);
+        // The online users' sockets all come from one address: raise the per-address cap (200) as the other commands do.
+        var caps = (onlineCount + 1000).ToString(CultureInfo.InvariantCulture);
+        await using var service = await ServiceUnderTest.StartAsync(options, 60, new Dictionary<string, string?>
+        {
+            ["MAX_CONNECTIONS"] = caps, ["MAX_SOCKETS_PER_ADDRESS"] = caps,
+        }, ct);
         options.RejectUnknown();
 
         Output.Progress($"seeding {onlineCount} users and opening a socket for each (they are the online list)");

@@ -58,11 +58,8 @@ public sealed class LoginCommandHandler(IUserRepository users, IPasswordHasher h
 
 public sealed record GetCurrentUserQuery(Guid UserId) : IRequest<Result<UserView>>;
 
-public sealed class GetCurrentUserQueryHandler(IUserRepository users) : IRequestHandler<GetCurrentUserQuery, Result<UserView>>
+public sealed class GetCurrentUserQueryHandler(IUserDirectory users) : IRequestHandler<GetCurrentUserQuery, Result<UserView>>
 {
-    public async Task<Result<UserView>> Handle(GetCurrentUserQuery request, CancellationToken cancellationToken)
-    {
-        var user = await users.GetAsync(request.UserId, cancellationToken);
-        return user is null ? UserErrors.Gone : UserView.Of(user, user.Id);
-    }
+    public async Task<Result<UserView>> Handle(GetCurrentUserQuery request, CancellationToken cancellationToken) =>
+        await users.FindAsync(request.UserId, cancellationToken) is { } user ? user : UserErrors.Gone;
 }

@@ -23,12 +23,15 @@ public sealed class ListUsersQueryValidator : AbstractValidator<ListUsersQuery>
     }
 }
 
-public sealed class ListUsersQueryHandler(IUserRepository users) : IRequestHandler<ListUsersQuery, IReadOnlyList<UserView>>
+/// <summary>The online list (the dashboard polls it) comes from the user directory's memory; the full list from the table.</summary>
+public sealed class ListUsersQueryHandler(IUserRepository users, IUserDirectory directory) : IRequestHandler<ListUsersQuery, IReadOnlyList<UserView>>
 {
     public async Task<IReadOnlyList<UserView>> Handle(ListUsersQuery request, CancellationToken cancellationToken)
     {
         var limit = Math.Min(request.Limit.ValueOr(ListUsersQuery.DefaultLimit), ListUsersQuery.MaxLimit);
-        var list = await users.ListAsync(request.OnlineOnly.ValueOr(false), request.Skip.ValueOr(0), limit, cancellationToken);
+        if (request.OnlineOnly.ValueOr(false))
+            return await directory.OnlinePageAsync(request.CallerId, request.Skip.ValueOr(0), limit, cancellationToken);
+        var list = await users.ListAsync(false, request.Skip.ValueOr(0), limit, cancellationToken);
         return list.Select(u => UserView.Of(u, request.CallerId)).ToArray();
     }
 }

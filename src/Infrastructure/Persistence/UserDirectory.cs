@@ -4,54 +4,160 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Speaking.Application.Users;
+using Speaking.Domain.Users;
 
 namespace Speaking.Infrastructure.Persistence;
 
 /// <summary>
-/// Remembers for <see cref="Remember"/> that a user exists, so authenticating a request or a handshake costs no
-/// database read. A trigger on <c>users</c> announces every deletion (<c>pg_notify</c>), and
-/// <see cref="UserDeletionListener"/> on every node forgets that user at once; if the listener loses its connection,
-/// everything remembered is forgotten, since a notification may have been missed.
+/// Remembers users' records (for <see cref="Remember"/>) and the ordered list of online users, so authenticating a
+/// request or a handshake, <c>GET /auth/me</c> and <c>GET /users?online_only=true</c> cost no database read. A trigger
+/// on <c>users</c> announces every change (<c>pg_notify</c>, migration 0041), and <see cref="UserChangeListener"/>
+/// on every node forgets that user, and the online list, at once; this node's own writes forget synchronously too
+/// (<see cref="Repositories.UserRepository"/>). Nothing is remembered while the listener is not connected, and
+/// everything is forgotten when it loses its connection, since a notification may have been missed.
+/// <para>
+/// A read that started before a change must not store what it read after the change was announced: every
+/// forgetting advances <see cref="_generation"/>, and a read stores its answer only if the generation it started
+/// with is still current. Concurrent requests for the online list share one read.
+/// </para>
 /// </summary>
 public sealed class UserDirectory(NpgsqlDataSource db) : IUserDirectory
 {
     public static readonly TimeSpan Remember = TimeSpan.FromSeconds(30);
-    private readonly ConcurrentDictionary<Guid, long> _known = new();
+    private const string Columns = "id, email, username, current_level, target_score, is_online, last_seen, created_at";
 
-    public async Task<bool> ExistsAsync(Guid userId, CancellationToken ct)
+    private readonly ConcurrentDictionary<Guid, Known> _known = new();
+    private readonly Lock _gate = new();
+    private long _generation;
+    private volatile bool _listening;
+    private volatile OnlineList? _online;
+    private OnlineRead? _reading;
+
+    public async Task<bool> ExistsAsync(Guid userId, CancellationToken ct) => await FindAsync(userId, ct) is not null;
+
+    public async Task<UserView?> FindAsync(Guid userId, CancellationToken ct)
     {
         var now = Environment.TickCount64;
-        if (_known.TryGetValue(userId, out var until) && until > now) return true;
+        if (_listening && _known.TryGetValue(userId, out var known) && known.Until > now) return known.Own;
 
+        var generation = Interlocked.Read(ref _generation);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE id = @userId)", new { userId }, cancellationToken: ct));
-        if (!exists)
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM users WHERE id = @userId", new { userId }, cancellationToken: ct));
+        if (row is null)
         {
             _known.TryRemove(userId, out _);
-            return false;
+            return null;
         }
 
-        _known[userId] = now + (long)Remember.TotalMilliseconds;
-        if (_known.Count > 200_000) Prune(now);
-        return true;
+        var own = row.View();
+        if (_listening && Interlocked.Read(ref _generation) == generation)
+        {
+            _known[userId] = new Known(own, now + (long)Remember.TotalMilliseconds);
+            if (_known.Count > 200_000) Prune(now);
+        }
+
+        return own;
     }
 
-    public void Forget(Guid userId) => _known.TryRemove(userId, out _);
+    public async Task<IReadOnlyList<UserView>> OnlinePageAsync(Guid viewer, int skip, int limit, CancellationToken ct)
+    {
+        var list = await OnlineAsync(ct);
+        var page = new List<UserView>(Math.Max(0, Math.Min(limit, list.Entries.Length - skip)));
+        for (var i = skip; i < list.Entries.Length && page.Count < limit; i++)
+            page.Add(list.Entries[i].Own.Id == viewer ? list.Entries[i].Own : list.Entries[i].Public);
+        return page;
+    }
 
-    public void ForgetAll() => _known.Clear();
+    public void Forget(Guid userId)
+    {
+        Interlocked.Increment(ref _generation);
+        _online = null;
+        _known.TryRemove(userId, out _);
+    }
+
+    public void ForgetAll()
+    {
+        Interlocked.Increment(ref _generation);
+        _online = null;
+        _known.Clear();
+    }
+
+    /// <summary>Called by the listener: answers may be remembered only while every change is being heard.</summary>
+    internal void Listening(bool listening)
+    {
+        _listening = listening;
+        ForgetAll();
+    }
+
+    private Task<OnlineList> OnlineAsync(CancellationToken ct)
+    {
+        var generation = Interlocked.Read(ref _generation);
+        if (_listening && _online is { } current && current.Generation == generation
+            && current.Until > Environment.TickCount64) return Task.FromResult(current);
+
+        Task<OnlineList> read;
+        lock (_gate)
+        {
+            // Join a read only if it started after the latest change: it then sees everything this request must see.
+            if (_reading is { } pending && pending.Generation == generation && !pending.Task.IsCompleted) read = pending.Task;
+            else
+            {
+                read = ReadOnlineAsync(generation);
+                _reading = new OnlineRead(generation, read);
+            }
+        }
+
+        return read.WaitAsync(ct);
+    }
+
+    private async Task<OnlineList> ReadOnlineAsync(long generation)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM users WHERE is_online ORDER BY created_at, id");
+        var entries = rows.Select(r =>
+        {
+            var own = r.View();
+            return new OnlineEntry(own, own with { Email = null });
+        }).ToArray();
+        var list = new OnlineList(generation, entries, Environment.TickCount64 + (long)Remember.TotalMilliseconds);
+        if (_listening && Interlocked.Read(ref _generation) == generation) _online = list;
+        return list;
+    }
 
     private void Prune(long now)
     {
-        foreach (var (id, until) in _known)
+        foreach (var (id, known) in _known)
         {
-            if (until <= now) _known.TryRemove(id, out _);
+            if (known.Until <= now) _known.TryRemove(id, out _);
         }
+    }
+
+    private sealed record Known(UserView Own, long Until);
+
+    private sealed record OnlineEntry(UserView Own, UserView Public);
+
+    private sealed record OnlineList(long Generation, OnlineEntry[] Entries, long Until);
+
+    private sealed record OnlineRead(long Generation, Task<OnlineList> Task);
+
+    private sealed class Row
+    {
+        public Guid Id { get; init; }
+        public string Email { get; init; } = "";
+        public string Username { get; init; } = "";
+        public double CurrentLevel { get; init; }
+        public double TargetScore { get; init; }
+        public bool IsOnline { get; init; }
+        public DateTime LastSeen { get; init; }
+        public DateTime CreatedAt { get; init; }
+
+        public UserView View() => new(Id, Email, Username, CurrentLevel, TargetScore, IsOnline, LastSeen, CreatedAt);
     }
 }
 
-/// <summary>LISTEN speaking_user_deleted: tells <see cref="UserDirectory"/> which users to forget.</summary>
-public sealed class UserDeletionListener(NpgsqlDataSource db, UserDirectory directory, ILogger<UserDeletionListener> logger) : BackgroundService
+/// <summary>LISTEN speaking_user_changed: tells <see cref="UserDirectory"/> which users to forget.</summary>
+public sealed class UserChangeListener(NpgsqlDataSource db, UserDirectory directory, ILogger<UserChangeListener> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -64,21 +170,23 @@ public sealed class UserDeletionListener(NpgsqlDataSource db, UserDirectory dire
                 connection.Notification += (_, e) =>
                 {
                     if (Guid.TryParse(e.Payload, out var id)) directory.Forget(id);
+                    else directory.ForgetAll(); // a TRUNCATE
                 };
-                await using (var listen = new NpgsqlCommand("LISTEN speaking_user_deleted", connection))
+                await using (var listen = new NpgsqlCommand("LISTEN speaking_user_changed", connection))
                     await listen.ExecuteNonQueryAsync(stoppingToken);
-                directory.ForgetAll(); // anything deleted while we were not listening
+                directory.Listening(true); // forgets anything changed while we were not listening
                 delay = TimeSpan.FromSeconds(1);
                 while (!stoppingToken.IsCancellationRequested) await connection.WaitAsync(stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
+                directory.Listening(false);
                 return;
             }
             catch (Exception e)
             {
-                directory.ForgetAll();
-                logger.LogDebug(e, "Listening for deleted users failed; retrying in {Delay}", delay);
+                directory.Listening(false);
+                logger.LogDebug(e, "Listening for changed users failed; retrying in {Delay}", delay);
                 try
                 {
                     await Task.Delay(delay, stoppingToken);

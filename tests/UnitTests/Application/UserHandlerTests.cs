@@ -56,6 +56,7 @@ public class UpdateUserCommandHandlerTests
 public class ListUsersQueryHandlerTests
 {
     private readonly IUserRepository _users = Substitute.For<IUserRepository>();
+    private readonly IUserDirectory _directory = Substitute.For<IUserDirectory>();
     private readonly User _me = Fakes.User(email: "me@example.com");
     private readonly User _other = Fakes.User(email: "other@example.com");
 
@@ -63,7 +64,7 @@ public class ListUsersQueryHandlerTests
         _users.ListAsync(Arg.Any<bool>(), Arg.Any<int>(), Arg.Any<int>(), Arg.Any<CancellationToken>()).Returns([_me, _other]);
 
     private Task<IReadOnlyList<UserView>> List(Input<bool> onlineOnly, Input<int> skip, Input<int> limit) =>
-        new ListUsersQueryHandler(_users).Handle(new ListUsersQuery(_me.Id, onlineOnly, skip, limit), default);
+        new ListUsersQueryHandler(_users, _directory).Handle(new ListUsersQuery(_me.Id, onlineOnly, skip, limit), default);
 
     [Theory]
     [InlineData(1000, 100)]
@@ -73,9 +74,20 @@ public class ListUsersQueryHandlerTests
     [InlineData(0, 0)]
     public async Task Handle_CapsTheLimitAt100(int asked, int used)
     {
+        await List(false, 3, asked);
         await List(true, 3, asked);
 
-        await _users.Received(1).ListAsync(true, 3, used, Arg.Any<CancellationToken>());
+        await _users.Received(1).ListAsync(false, 3, used, Arg.Any<CancellationToken>());
+        await _directory.Received(1).OnlinePageAsync(_me.Id, 3, used, Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task Handle_TakesTheOnlineListFromTheDirectory()
+    {
+        await List(true, Input<int>.Missing, Input<int>.Missing);
+
+        await _directory.Received(1).OnlinePageAsync(_me.Id, 0, 50, Arg.Any<CancellationToken>());
+        await _users.DidNotReceiveWithAnyArgs().ListAsync(default, default, default, default);
     }
 
     [Fact]

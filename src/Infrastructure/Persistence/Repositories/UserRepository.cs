@@ -5,7 +5,11 @@ using Speaking.Domain.Users;
 
 namespace Speaking.Infrastructure.Persistence.Repositories;
 
-internal sealed class UserRepository(NpgsqlDataSource db) : IUserRepository
+/// <summary>
+/// Users in PostgreSQL. Every write to a user row also makes this node's <see cref="UserDirectory"/> forget that user
+/// at once (the other nodes hear of it through the trigger's notification).
+/// </summary>
+internal sealed class UserRepository(NpgsqlDataSource db, UserDirectory directory) : IUserRepository
 {
     private const string Columns = "id, email, password_hash, username, current_level, target_score, is_online, last_seen, created_at, is_admin, suspended_until";
 
@@ -71,6 +75,7 @@ internal sealed class UserRepository(NpgsqlDataSource db) : IUserRepository
             UPDATE users SET username = @Username, current_level = @CurrentLevel, target_score = @TargetScore, updated_at = @now
             WHERE id = @Id
             """, new { user.Id, user.Username, user.CurrentLevel, user.TargetScore, now }, cancellationToken: ct));
+        directory.Forget(user.Id);
     }
 
     public async Task SetPresenceAsync(Guid id, bool isOnline, DateTime now, CancellationToken ct)
@@ -78,6 +83,7 @@ internal sealed class UserRepository(NpgsqlDataSource db) : IUserRepository
         await using var connection = await db.OpenConnectionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE users SET is_online = @isOnline, last_seen = @now WHERE id = @id", new { id, isOnline, now }, cancellationToken: ct));
+        directory.Forget(id);
     }
 
     public async Task<IReadOnlyList<Guid>> ListOnlineIdsAsync(CancellationToken ct)
@@ -89,11 +95,13 @@ internal sealed class UserRepository(NpgsqlDataSource db) : IUserRepository
     public async Task<IReadOnlyList<Guid>> SetOfflineUnlessSeenSinceAsync(IReadOnlyCollection<Guid> ids, DateTime seenSince, DateTime now, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        return (await connection.QueryAsync<Guid>(new CommandDefinition("""
+        var offline = (await connection.QueryAsync<Guid>(new CommandDefinition("""
             UPDATE users SET is_online = false, last_seen = @now
             WHERE id = ANY(@ids) AND is_online AND last_seen < @seenSince
             RETURNING id
             """, new { ids = ids.ToArray(), seenSince, now }, cancellationToken: ct))).ToArray();
+        foreach (var id in offline) directory.Forget(id);
+        return offline;
     }
 
     private sealed class UserRow
