@@ -17,18 +17,16 @@ public static class ServiceEndpoints
             .Returns<HealthResponse>();
         service.MapGet("/health/ready", async (HealthCheckService health, DrainState drain, CancellationToken ct) =>
         {
-            // A draining node takes no new work, whatever its database says (amendment A-3): the balancer moves on.
-            if (drain.IsDraining)
-                return Results.Json(new { status = "draining", database = "unknown" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            // A draining node takes no new work, whatever its database says (amendment A-3): the balancer moves on. Checked
+            // again after the checks, so a drain that began meanwhile answers the same body.
+            static IResult Draining() => Results.Json(new { status = "draining", database = "unknown" }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            if (drain.IsDraining) return Draining();
             var report = await health.CheckHealthAsync(ct);
+            if (drain.IsDraining) return Draining();
             string StatusOf(string name) => report.Entries.TryGetValue(name, out var entry) ? entry.Status.ToString().ToLowerInvariant() : "unknown";
             var database = StatusOf("database");
-            var ready = !drain.IsDraining && database == "healthy";
-            var body = new Dictionary<string, string>
-            {
-                ["status"] = drain.IsDraining ? "draining" : ready ? "ready" : "unavailable",
-                ["database"] = database,
-            };
+            var ready = database == "healthy";
+            var body = new Dictionary<string, string> { ["status"] = ready ? "ready" : "unavailable", ["database"] = database };
             if (report.Entries.ContainsKey("redis")) body["redis"] = StatusOf("redis");
             return Results.Json(body, statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         })
