@@ -72,6 +72,39 @@ public sealed class UserEndpointsTests(HostFixture fixture) : IClassFixture<Host
         users.ShouldAllBe(u => u.GetProperty("is_online").GetBoolean());
     }
 
+    [Fact]
+    public async Task List_OnlineOnly_WritesEachEntryAsGetUserDoes_ForAViewerOnThePageAndOneNotOnIt()
+    {
+        var caller = await _host.RegisterAsync();
+        var other = await _host.RegisterAsync();
+        var outsider = await _host.RegisterAsync();
+        await SetOnlineAsync(caller);
+        await SetOnlineAsync(other);
+
+        foreach (var viewer in new[] { caller, outsider, caller }) // the caller twice: the second page is the kept one
+        {
+            var entries = new Dictionary<string, string>();
+            for (var skip = 0; skip < 2000 && !(entries.ContainsKey(caller.IdText) && entries.ContainsKey(other.IdText)); skip += 100)
+            {
+                var response = await _host.SendAsync(HttpMethod.Get, $"/users?online_only=true&skip={skip}&limit=100", viewer);
+                response.StatusCode.ShouldBe(HttpStatusCode.OK);
+                response.Content.Headers.ContentType!.ToString().ShouldBe("application/json; charset=utf-8");
+                var body = await response.Content.ReadAsStringAsync();
+                using var page = JsonDocument.Parse(body);
+                var raws = page.RootElement.EnumerateArray().Select(u => u.GetRawText()).ToList();
+                body.ShouldBe("[" + string.Join(",", raws) + "]");
+                foreach (var u in page.RootElement.EnumerateArray()) entries[u.Str("id")] = u.GetRawText();
+                if (raws.Count == 0) break;
+            }
+
+            foreach (var user in new[] { caller, other })
+            {
+                var single = await (await _host.SendAsync(HttpMethod.Get, $"/users/{user.Id}", viewer)).Content.ReadAsStringAsync();
+                entries[user.IdText].ShouldBe(single);
+            }
+        }
+    }
+
     [Theory]
     [InlineData("false")]
     [InlineData("0")]

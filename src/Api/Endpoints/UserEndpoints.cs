@@ -15,7 +15,7 @@ public static class UserEndpoints
         users.MapGet("", async (HttpContext http, IMediator mediator, CancellationToken ct) =>
         {
             var query = http.Request.Query;
-            return Results.Ok(await mediator.Send(new ListUsersQuery(http.User.UserId(), Parsing.Boolean(query["online_only"].FirstOrDefault()),
+            return WrittenJson.Ok(await mediator.Send(new ListUsersQuery(http.User.UserId(), Parsing.Boolean(query["online_only"].FirstOrDefault()),
                 Parsing.Integer(query["skip"].FirstOrDefault()), Parsing.Integer(query["limit"].FirstOrDefault())), ct));
         })
             .Describe("ListUsers", "List users",

@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
 using Dapper;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Speaking.Application.Users;
 using Speaking.Domain.Users;
@@ -20,10 +23,17 @@ namespace Speaking.Infrastructure.Persistence;
 /// forgetting advances <see cref="_generation"/>, and a read stores its answer only if the generation it started
 /// with is still current. Concurrent requests for the online list share one read.
 /// </para>
+/// <para>
+/// Each page of the online list also keeps its response body, written once with the HTTP serializer's own options
+/// (<see cref="JsonOptions"/>), for as long as the list itself is kept: it is part of the list, so it is forgotten
+/// exactly when the list is. A viewer on the page gets the same bytes with their own entry, the one with an email
+/// (D-6), spliced in.
+/// </para>
 /// </summary>
-public sealed class UserDirectory(NpgsqlDataSource db) : IUserDirectory
+public sealed class UserDirectory(NpgsqlDataSource db, IOptions<JsonOptions> json) : IUserDirectory
 {
     public static readonly TimeSpan Remember = TimeSpan.FromSeconds(30);
+    private const int MaxPages = 32; // (skip, limit) pairs kept per list; any other page is written per request
     private const string Columns = "id, email, username, current_level, target_score, is_online, last_seen, created_at";
 
     private readonly ConcurrentDictionary<Guid, Known> _known = new();
@@ -63,10 +73,10 @@ public sealed class UserDirectory(NpgsqlDataSource db) : IUserDirectory
     public async Task<IReadOnlyList<UserView>> OnlinePageAsync(Guid viewer, int skip, int limit, CancellationToken ct)
     {
         var list = await OnlineAsync(ct);
-        var page = new List<UserView>(Math.Max(0, Math.Min(limit, list.Entries.Length - skip)));
-        for (var i = skip; i < list.Entries.Length && page.Count < limit; i++)
-            page.Add(list.Entries[i].Own.Id == viewer ? list.Entries[i].Own : list.Entries[i].Public);
-        return page;
+        var options = json.Value.SerializerOptions;
+        var page = list.Pages.TryGetValue((skip, limit), out var kept) ? kept : PageJson.Write(list.Entries, skip, limit, options);
+        if (kept is null && list.Pages.Count < MaxPages) list.Pages.TryAdd((skip, limit), page);
+        return page.For(viewer, options);
     }
 
     public void Forget(Guid userId)
@@ -120,7 +130,7 @@ public sealed class UserDirectory(NpgsqlDataSource db) : IUserDirectory
             var own = r.View();
             return new OnlineEntry(own, own with { Email = null });
         }).ToArray();
-        var list = new OnlineList(generation, entries, Environment.TickCount64 + (long)Remember.TotalMilliseconds);
+        var list = new OnlineList(generation, entries, Environment.TickCount64 + (long)Remember.TotalMilliseconds, new());
         if (_listening && Interlocked.Read(ref _generation) == generation) _online = list;
         return list;
     }
@@ -135,9 +145,71 @@ public sealed class UserDirectory(NpgsqlDataSource db) : IUserDirectory
 
     private sealed record Known(UserView Own, long Until);
 
-    private sealed record OnlineEntry(UserView Own, UserView Public);
+    private sealed record OnlineEntry(UserView Own, UserView Public)
+    {
+        public byte[]? OwnJson; // written the first time this user asks for a page they are on
+    }
 
-    private sealed record OnlineList(long Generation, OnlineEntry[] Entries, long Until);
+    private sealed record OnlineList(long Generation, OnlineEntry[] Entries, long Until,
+        ConcurrentDictionary<(int Skip, int Limit), PageJson> Pages);
+
+    /// <summary>
+    /// One page as everyone not on it sees it: the JSON array, and where each element starts. Compact JSON writes an
+    /// array as <c>[</c>, its elements joined by <c>,</c>, and <c>]</c>, so the elements are written one at a time.
+    /// </summary>
+    private sealed class PageJson
+    {
+        private readonly OnlineEntry[] _entries;
+        private readonly UserView[] _public;
+        private readonly byte[] _bytes;
+        private readonly int[] _starts; // element i is _bytes[_starts[i] .. _starts[i + 1] - 1); _starts[^1] = _bytes.Length
+        private readonly OnlinePage _shared;
+
+        private PageJson(OnlineEntry[] entries, byte[] bytes, int[] starts)
+        {
+            _entries = entries;
+            _public = Array.ConvertAll(entries, e => e.Public);
+            _bytes = bytes;
+            _starts = starts;
+            _shared = new OnlinePage(_public, [bytes]);
+        }
+
+        public static PageJson Write(OnlineEntry[] all, int skip, int limit, JsonSerializerOptions options)
+        {
+            var entries = all.AsSpan(Math.Min(skip, all.Length), Math.Max(0, Math.Min(limit, all.Length - skip))).ToArray();
+            var elements = Array.ConvertAll(entries, e => JsonSerializer.SerializeToUtf8Bytes(e.Public, options));
+            var bytes = new byte[2 + elements.Sum(e => e.Length) + Math.Max(0, elements.Length - 1)];
+            var starts = new int[elements.Length + 1];
+            var at = 0;
+            bytes[at++] = (byte)'[';
+            for (var i = 0; i < elements.Length; i++)
+            {
+                if (i > 0) bytes[at++] = (byte)',';
+                starts[i] = at;
+                elements[i].CopyTo(bytes, at);
+                at += elements[i].Length;
+            }
+
+            bytes[at] = (byte)']';
+            starts[^1] = bytes.Length;
+            return new PageJson(entries, bytes, starts);
+        }
+
+        /// <summary>The page as <paramref name="viewer"/> sees it: the shared one, or theirs with their own entry (D-6).</summary>
+        public OnlinePage For(Guid viewer, JsonSerializerOptions options)
+        {
+            var i = Array.FindIndex(_entries, e => e.Own.Id == viewer);
+            if (i < 0) return _shared;
+
+            var entry = _entries[i];
+            var own = entry.OwnJson ??= JsonSerializer.SerializeToUtf8Bytes(entry.Own, options);
+            var users = (UserView[])_public.Clone();
+            users[i] = entry.Own;
+            var before = _bytes.AsMemory(0, _starts[i]);
+            var after = _bytes.AsMemory(_starts[i + 1] - 1);
+            return new OnlinePage(users, [before, own, after]);
+        }
+    }
 
     private sealed record OnlineRead(long Generation, Task<OnlineList> Task);
 
