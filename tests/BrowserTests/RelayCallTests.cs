@@ -13,43 +13,29 @@ namespace Speaking.BrowserTests;
 /// loopback, and the pair ICE selected must be relay to relay, so no host-candidate shortcut can pass.
 /// </summary>
 [Collection(ChromiumCollection.Name)]
-public sealed partial class RelayCallTests(Chromium chromium) : IAsyncLifetime
+public sealed partial class RelayCallTests(Chromium chromium) : ServiceAndPages
 {
     private Coturn _turn = null!;
-    private PageServer _server = null!;
-    private TestHost _host = null!;
 
     [GeneratedRegex("^[0-9]+:anon-[0-9a-f]{32}$")]
     private static partial Regex AnonymousUsername();
 
-    public async Task InitializeAsync()
-    {
-        _turn = await Coturn.StartForLoopbackCallsAsync();
-        _server = await PageServer.StartAsync();
-        _host = await TestHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["CORS_ORIGINS"] = _server.Origin,
-            ["TURN_SECRET"] = _turn.Secret,
-            ["TURN_URLS"] = _turn.TurnUrl,
-        });
-    }
+    protected override IDictionary<string, string?> Settings =>
+        new Dictionary<string, string?> { ["TURN_SECRET"] = _turn.Secret, ["TURN_URLS"] = _turn.TurnUrl };
 
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _server.DisposeAsync();
-        await _turn.DisposeAsync();
-    }
+    protected override async Task BeforeStartAsync() => _turn = await Coturn.StartForLoopbackCallsAsync();
+
+    protected override ValueTask AfterStopAsync() => _turn.DisposeAsync();
 
     [Fact]
     public async Task RelayOnlyCall_WithCredentialsFromOurEndpoint_ConnectsThroughCoturn()
     {
-        var (a, b) = (await _host.RegisterAsync("Anna"), await _host.RegisterAsync("Bek"));
-        var credentialsUrl = new Uri(_host.BaseUri, "/webrtc/turn-credentials").ToString();
-        await using var pageA = await CallPage.OpenAsync(chromium.Browser, _server, _host, a, credentialsUrl, "relay");
-        await using var pageB = await CallPage.OpenAsync(chromium.Browser, _server, _host, b, credentialsUrl, "relay");
+        var (a, b) = (await Host.RegisterAsync("Anna"), await Host.RegisterAsync("Bek"));
+        var credentialsUrl = new Uri(Host.BaseUri, "/webrtc/turn-credentials").ToString();
+        await using var pageA = await CallPage.OpenAsync(chromium.Browser, Server, Host, a, credentialsUrl, "relay");
+        await using var pageB = await CallPage.OpenAsync(chromium.Browser, Server, Host, b, credentialsUrl, "relay");
 
-        await CallTests.StartCallAsync(pageA, pageB, page => page.JoinRouletteAsync()); // ICE connected, partner audio, no errors
+        await CallSteps.StartCallAsync(pageA, pageB, page => page.JoinRouletteAsync()); // ICE connected, partner audio, no errors
 
         var usernames = new List<string>();
         foreach (var page in new[] { pageA, pageB })

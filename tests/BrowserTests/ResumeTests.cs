@@ -12,29 +12,13 @@ namespace Speaking.BrowserTests;
 /// must work both ways, and the session must outlive the reload's reconnect deadline.
 /// </summary>
 [Collection(ChromiumCollection.Name)]
-public sealed class ResumeTests(Chromium chromium) : IAsyncLifetime
+public sealed class ResumeTests(Chromium chromium) : ServiceAndPages
 {
     /// <summary>Short, so that the test can see the reload's deadline pass without the sweeper cancelling the session.</summary>
     private const int GraceSeconds = 10;
 
-    private PageServer _server = null!;
-    private TestHost _host = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await PageServer.StartAsync();
-        _host = await TestHost.StartAsync(new Dictionary<string, string?>
-        {
-            ["CORS_ORIGINS"] = _server.Origin,
-            ["SESSION_RECONNECT_GRACE_SECONDS"] = GraceSeconds.ToString(),
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _server.DisposeAsync();
-    }
+    protected override IDictionary<string, string?> Settings =>
+        new Dictionary<string, string?> { ["SESSION_RECONNECT_GRACE_SECONDS"] = GraceSeconds.ToString() };
 
     [Fact]
     public Task InitiatorReloadsMidCall_BothPagesAreBackInTheSameConnectedCall_AndChatWorks() => ReloadMidCallAsync(reloadInitiator: true);
@@ -44,10 +28,10 @@ public sealed class ResumeTests(Chromium chromium) : IAsyncLifetime
 
     private async Task ReloadMidCallAsync(bool reloadInitiator)
     {
-        var (a, b) = (await _host.RegisterAsync("Anna"), await _host.RegisterAsync("Bek"));
-        await using var pageA = await CallPage.OpenAsync(chromium.Browser, _server, _host, a);
-        await using var pageB = await CallPage.OpenAsync(chromium.Browser, _server, _host, b);
-        var sessionId = await CallTests.StartCallAsync(pageA, pageB, page => page.JoinRouletteAsync()); // A initiates
+        var (a, b) = (await Host.RegisterAsync("Anna"), await Host.RegisterAsync("Bek"));
+        await using var pageA = await CallPage.OpenAsync(chromium.Browser, Server, Host, a);
+        await using var pageB = await CallPage.OpenAsync(chromium.Browser, Server, Host, b);
+        var sessionId = await CallSteps.StartCallAsync(pageA, pageB, page => page.JoinRouletteAsync()); // A initiates
         var (reloading, staying) = reloadInitiator ? (pageA, pageB) : (pageB, pageA);
 
         var reloadedAt = DateTime.UtcNow;
@@ -77,15 +61,15 @@ public sealed class ResumeTests(Chromium chromium) : IAsyncLifetime
         partnerState.GetProperty("callsStarted").GetInt32().ShouldBe(2); // torn down by session_ended, started anew by matched
         partnerState.GetProperty("sessionEndedData").EnumerateArray().Select(d => d.Str("session_id")).ShouldBe([sessionId.ToString()]);
 
-        await CallTests.ChatBothWaysAsync(pageA, pageB, "Can you hear me after the reload?", "Yes, loud and clear");
-        (await _host.SessionStatusAsync(sessionId)).ShouldBe("active");
-        (await _host.ReconnectDeadlineAsync(sessionId, a)).ShouldBeNull();
-        (await _host.ReconnectDeadlineAsync(sessionId, b)).ShouldBeNull();
+        await CallSteps.ChatBothWaysAsync(pageA, pageB, "Can you hear me after the reload?", "Yes, loud and clear");
+        (await Host.SessionStatusAsync(sessionId)).ShouldBe("active");
+        (await Host.ReconnectDeadlineAsync(sessionId, a)).ShouldBeNull();
+        (await Host.ReconnectDeadlineAsync(sessionId, b)).ShouldBeNull();
 
         // The reload's reconnect deadline has passed: the resumed session was not swept away, and the call goes on.
         var pastDeadline = reloadedAt.AddSeconds(GraceSeconds + 2) - DateTime.UtcNow;
         if (pastDeadline > TimeSpan.Zero) await Task.Delay(pastDeadline);
-        (await _host.SessionStatusAsync(sessionId)).ShouldBe("active");
+        (await Host.SessionStatusAsync(sessionId)).ShouldBe("active");
         await pageA.WaitForAudioFlowingAsync();
         await pageB.WaitForAudioFlowingAsync();
         (await staying.StateAsync()).GetProperty("sessionEndedData").GetArrayLength().ShouldBe(1);

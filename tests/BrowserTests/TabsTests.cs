@@ -9,34 +9,20 @@ namespace Speaking.BrowserTests;
 /// its audio open there, the newer tab (the user's newest connection) gets nothing, and closing it leaves the call alone.
 /// </summary>
 [Collection(ChromiumCollection.Name)]
-public sealed class TabsTests(Chromium chromium) : IAsyncLifetime
+public sealed class TabsTests(Chromium chromium) : ServiceAndPages
 {
-    private PageServer _server = null!;
-    private TestHost _host = null!;
-
-    public async Task InitializeAsync()
-    {
-        _server = await PageServer.StartAsync();
-        _host = await TestHost.StartAsync(new Dictionary<string, string?> { ["CORS_ORIGINS"] = _server.Origin });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _server.DisposeAsync();
-    }
 
     [Fact]
     public async Task CallStartedInTheOlderTab_OpensThere_TheNewerTabStaysIdle_AndClosingTheNewerTabLeavesTheCallAlone()
     {
-        var (a, b) = (await _host.RegisterAsync("Anna"), await _host.RegisterAsync("Bek"));
-        await using var older = await CallPage.OpenAsync(chromium.Browser, _server, _host, a);
+        var (a, b) = (await Host.RegisterAsync("Anna"), await Host.RegisterAsync("Bek"));
+        await using var older = await CallPage.OpenAsync(chromium.Browser, Server, Host, a);
         await using var newer = await older.OpenTabAsync();
-        await using var partner = await CallPage.OpenAsync(chromium.Browser, _server, _host, b);
+        await using var partner = await CallPage.OpenAsync(chromium.Browser, Server, Host, b);
         (await OpenSocketsAsync()).ShouldBe(3);
 
-        var sessionId = await CallTests.StartCallAsync(older, partner, page => page.JoinRouletteAsync()); // join_queue from the older tab
-        await CallTests.ChatBothWaysAsync(older, partner, "Hello from my first tab", "Hello back");
+        var sessionId = await CallSteps.StartCallAsync(older, partner, page => page.JoinRouletteAsync()); // join_queue from the older tab
+        await CallSteps.ChatBothWaysAsync(older, partner, "Hello from my first tab", "Hello back");
 
         var idle = await newer.StateAsync();
         idle.GetProperty("socketOpen").GetBoolean().ShouldBeTrue();
@@ -50,7 +36,7 @@ public sealed class TabsTests(Chromium chromium) : IAsyncLifetime
         await newer.Page.CloseAsync();
         (await Sessions.EventuallyAsync(async () => await OpenSocketsAsync() == 2)).ShouldBeTrue("the server never saw the newer tab close");
 
-        await CallTests.ChatBothWaysAsync(older, partner, "I closed my other tab", "Still here");
+        await CallSteps.ChatBothWaysAsync(older, partner, "I closed my other tab", "Still here");
         await older.WaitForAudioFlowingAsync();
         await partner.WaitForAudioFlowingAsync();
         foreach (var page in new[] { older, partner })
@@ -62,13 +48,13 @@ public sealed class TabsTests(Chromium chromium) : IAsyncLifetime
             state.GetProperty("errors").GetArrayLength().ShouldBe(0);
         }
 
-        (await _host.SessionStatusAsync(sessionId)).ShouldBe("active");
-        (await _host.ReconnectDeadlineAsync(sessionId, a)).ShouldBeNull();
+        (await Host.SessionStatusAsync(sessionId)).ShouldBe("active");
+        (await Host.ReconnectDeadlineAsync(sessionId, a)).ShouldBeNull();
     }
 
     private async Task<double> OpenSocketsAsync()
     {
-        var response = await _host.Http.GetAsync("/metrics");
+        var response = await Host.Http.GetAsync("/metrics");
         response.EnsureSuccessStatusCode();
         return PrometheusText.Parse(await response.Content.ReadAsStringAsync()).Single("speaking_open_sockets");
     }

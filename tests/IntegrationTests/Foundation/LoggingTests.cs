@@ -14,7 +14,7 @@ public sealed class LoggingTests
     public async Task RequestLog_HasMethodPathStatus_AndNeverTokensPasswordsOrWebSocketQueries()
     {
         var connectionString = await SharedPostgres.CreateDatabaseAsync();
-        var port = FreePort();
+        var port = ChildProcesses.FreeTcpPort();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Speaking.Api.dll")])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetTempPath(),
@@ -92,10 +92,4 @@ public sealed class LoggingTests
         log.ShouldNotContain(" connected (connection ");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

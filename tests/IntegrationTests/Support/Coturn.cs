@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
-using System.Runtime.InteropServices;
 
 namespace Speaking.IntegrationTests.Support;
 
@@ -86,7 +84,7 @@ public sealed class Coturn : IAsyncDisposable
         for (var attempt = 1; ; attempt++)
         {
             var folder = Directory.CreateTempSubdirectory("speaking-coturn-").FullName;
-            var port = FreeUdpPort();
+            var port = ChildProcesses.FreeUdpPort();
             var secret = "coturn-test-" + Guid.NewGuid().ToString("N");
             var relayBase = Random.Shared.Next(50_000, 64_000);
             string[] own =
@@ -102,7 +100,7 @@ public sealed class Coturn : IAsyncDisposable
             var process = Launch(config, log);
             if (await AnswersAsync(process, port)) return new Coturn(process, folder, log, port, secret, relayBase);
 
-            await StopAsync(process);
+            await ChildProcesses.StopAsync(process);
             Directory.Delete(folder, recursive: true);
             var output = string.Join('\n', log);
             if (attempt < 5 && output.Contains("in use", StringComparison.OrdinalIgnoreCase)) continue;
@@ -142,35 +140,9 @@ public sealed class Coturn : IAsyncDisposable
         return false;
     }
 
-    private static int FreeUdpPort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
-
-    private const int SigTerm = 15;
-
-    private static async Task StopAsync(Process process)
-    {
-        if (!process.HasExited) _ = kill(process.Id, SigTerm);
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
-        await StopAsync(_process);
+        await ChildProcesses.StopAsync(_process);
         _process.Dispose();
         try
         {

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace Speaking.IntegrationTests.Support;
@@ -60,13 +59,13 @@ public sealed partial class NginxProxy : IAsyncDisposable
         // A free port can be taken by someone else between our probe and nginx's bind: try a few.
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var port = ChildProcesses.FreeTcpPort();
             var prefix = CreatePrefix();
             var log = new ConcurrentQueue<string>();
             var process = Launch(RenderInto(prefix, port, upstreams), prefix, log);
             if (await AnswersAsync(process, port)) return new NginxProxy(process, prefix, log, port, upstreams);
 
-            await StopAsync(process);
+            await ChildProcesses.StopAsync(process);
             Directory.Delete(prefix, recursive: true);
             var output = string.Join('\n', log);
             if (attempt < 5 && output.Contains("Address already in use", StringComparison.Ordinal)) continue;
@@ -80,7 +79,7 @@ public sealed partial class NginxProxy : IAsyncDisposable
         var prefix = CreatePrefix();
         try
         {
-            var config = RenderInto(prefix, FreePort(), upstreams);
+            var config = RenderInto(prefix, ChildProcesses.FreeTcpPort(), upstreams);
             var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var argument in new[] { "-t", "-e", "stderr", "-p", prefix + "/", "-c", config }) start.ArgumentList.Add(argument);
             using var process = Process.Start(start)!;
@@ -184,37 +183,10 @@ public sealed partial class NginxProxy : IAsyncDisposable
         return false;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
-
-    private const int SigTerm = 15;
-
-    /// <summary>SIGTERM (nginx's fast stop: the master stops its workers), then the whole process tree if that hangs.</summary>
-    private static async Task StopAsync(Process process)
-    {
-        if (!process.HasExited) _ = kill(process.Id, SigTerm);
-        try
-        {
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
-        }
-        catch (TimeoutException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        await StopAsync(_process);
+        await ChildProcesses.StopAsync(_process);
         _process.Dispose();
         try
         {

@@ -31,7 +31,7 @@ public sealed class RedisProcess : IAsyncDisposable
         // A free port can be taken by someone else between the probe and redis's bind: try a few.
         for (var attempt = 1; ; attempt++)
         {
-            var redis = new RedisProcess(FreePort());
+            var redis = new RedisProcess(ChildProcesses.FreeTcpPort());
             if (await redis.LaunchAsync()) return redis;
             var output = string.Join('\n', redis._log);
             await redis.DisposeAsync();
@@ -103,13 +103,6 @@ public sealed class RedisProcess : IAsyncDisposable
         {
             return false;
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync() => await StopAsync();

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 
@@ -50,7 +49,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     /// </summary>
     public static async Task<ServiceProcess> StartAsync(string connectionString, IDictionary<string, string>? settings = null)
     {
-        var port = FreePort();
+        var port = ChildProcesses.FreeTcpPort();
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Speaking.Api.dll")])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = Path.GetTempPath(),
@@ -93,15 +92,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
-
-    private const int SigTerm = 15;
-
     /// <summary>Sends SIGTERM, as Docker, systemd and Kubernetes do to stop a container or unit.</summary>
     public void Terminate()
     {
-        if (kill(_process.Id, SigTerm) != 0) throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed: errno {Marshal.GetLastPInvokeError()}");
+        ChildProcesses.Terminate(_process);
     }
 
     /// <summary>kill -9: the node dies without any clean-up (its sockets, presence and sessions are left to the survivors).</summary>
@@ -157,13 +151,6 @@ public sealed class ServiceProcess : IAsyncDisposable
     public Uri WebSocketUri(TestUser user) => new($"ws://127.0.0.1:{Port}/ws/match/{user.Id}?token={user.Token}");
 
     public Task<WsClient> ConnectAsync(TestUser user) => WsClient.ConnectAsync(WebSocketUri(user));
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public async ValueTask DisposeAsync()
     {
