@@ -29,6 +29,10 @@ public sealed class RestFuzzTests : IAsyncLifetime
             ["LOGIN_MAX_FAILURES_PER_EMAIL"] = "1000000",
             ["LOGIN_MAX_FAILURES_PER_ADDRESS"] = "1000000",
             ["REGISTER_MAX_PER_ADDRESS"] = "1000000",
+            // TURN configured, so the credential routes are exercised past their "not configured" answer.
+            ["TURN_SECRET"] = "fuzz-turn-secret",
+            ["TURN_URLS"] = "turn:127.0.0.1:3478?transport=udp",
+            ["TURN_CREDENTIALS_KEY"] = "fuzz-key",
         });
         _self = await _host.RegisterAsync("Fuzzer");
         _other = await _host.RegisterAsync("Other");
@@ -46,7 +50,8 @@ public sealed class RestFuzzTests : IAsyncLifetime
     private sealed record Endpoint(string Method, string Path, string Body = "none", params string[] Fields);
 
     /// <summary>
-    /// Contract 3.1, plus readiness and issue 17's safety, moderation and queue-insight routes. Body: "json", "form" or
+    /// Contract 3.1, plus readiness, issue 17's safety, moderation and queue-insight routes, issue 18's practice routes and
+    /// issue 13's TURN routes. Body: "json", "form" or
     /// "none" (bodiless endpoints still get random bodies).
     /// </summary>
     private static readonly Endpoint[] Endpoints =
@@ -80,6 +85,13 @@ public sealed class RestFuzzTests : IAsyncLifetime
         new("GET", "/queue/stats"),
         new("GET", "/admin/reports", "query", "target_user_id", "suspended_only", "skip", "limit"),
         new("POST", "/admin/users/{id}/lift-suspension"),
+        new("GET", "/sessions/history", "query", "skip", "limit"),
+        new("GET", "/sessions/{id}"),
+        new("GET", "/sessions/{id}/practice"),
+        new("POST", "/sessions/{id}/feedback", "json", "fluency_coherence", "lexical_resource", "grammatical_range_accuracy", "pronunciation", "comment"),
+        new("GET", "/users/me/progress"),
+        new("GET", "/webrtc/ice-servers"),
+        new("GET", "/webrtc/turn-credentials", "query", "key"),
     ];
 
     private sealed record Case(Endpoint Endpoint, string Id, string Query, byte[]? Body, string? ContentType, Auth Auth)
