@@ -151,6 +151,32 @@ public sealed class TwoNodeTests
     }
 
     [Fact]
+    public async Task CalleeReloadsOnNode2_TheInitiatorOnNode1IsRestartedAfterTheHeadStart_AndRelaysFlow()
+    {
+        await using var cluster = await Cluster.StartAsync(new Dictionary<string, string?>
+        {
+            ["SESSION_RECONNECT_GRACE_SECONDS"] = "30", ["RESUME_CALLEE_HEAD_START_MS"] = "1000",
+        });
+        var a = await cluster.Node1.RegisterAsync();
+        var b = await cluster.Node1.RegisterAsync();
+        await using var wa = await cluster.Node1.ConnectAsync(a);
+        var wb = await cluster.Node2.ConnectAsync(b);
+        var session = await Sessions.MatchAsync(wa, wb); // a is the initiator
+        await wb.CloseAsync();
+        await wb.DisposeAsync();
+        (await Sessions.EventuallyAsync(async () => await cluster.Node1.ReconnectDeadlineAsync(session, b) is not null)).ShouldBeTrue();
+
+        await using var again = await cluster.Node2.ConnectAsync(b);
+        (await again.NextAsync()).GetProperty("data").Str("session_id").ShouldBe(session.ToString());
+        // The deferred restart runs on node 2 and reaches the initiator's socket on node 1 through Redis.
+        (await wa.NextAsync()).Type().ShouldBe("session_ended");
+        var restarted = (await wa.NextAsync()).GetProperty("data");
+        restarted.Str("session_id").ShouldBe(session.ToString());
+        restarted.GetProperty("is_initiator").GetBoolean().ShouldBeTrue();
+        await RelayBothWaysAsync(wa, a, again, b);
+    }
+
+    [Fact]
     public async Task KilledNode_ItsUserReconnectsThroughNginxToTheSurvivor_AndTheCallContinues()
     {
         await using var cluster = await Cluster.StartAsync(new Dictionary<string, string?> { ["SESSION_RECONNECT_GRACE_SECONDS"] = "30" });
