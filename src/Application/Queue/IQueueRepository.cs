@@ -21,10 +21,10 @@ public interface IQueueRepository
     /// <summary>
     /// Adds an active ticket unless the user already has one or is in an active session. The check and the insert
     /// run under a lock on the user's row that every path starting a session also takes, so an invitation accepted at
-    /// the same moment can never leave the user with a ticket while in a call. <paramref name="widen"/> is stored with
-    /// the ticket.
+    /// the same moment can never leave the user with a ticket while in a call. The ticket's <see cref="QueueTicket.Widen"/>
+    /// is stored with it.
     /// </summary>
-    Task<JoinOutcome> TryJoinAsync(QueueTicket ticket, ConnectionRef? connection, bool widen, CancellationToken ct);
+    Task<JoinOutcome> TryJoinAsync(QueueTicket ticket, ConnectionRef? connection, CancellationToken ct);
 
     Task<QueueTicket?> GetActiveAsync(Guid userId, CancellationToken ct);
 

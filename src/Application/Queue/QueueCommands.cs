@@ -79,8 +79,8 @@ internal static class QueueJoining
     public static async Task<Result<QueueTicket>> JoinAsync(IQueueRepository queue, Guid userId, Realtime.ConnectionRef? connection,
         QueueMode mode, IeltsBand level, bool widen, DateTime now, CancellationToken ct)
     {
-        var ticket = new QueueTicket(Guid.NewGuid(), userId, mode, level, now);
-        return await queue.TryJoinAsync(ticket, connection, widen, ct) switch
+        var ticket = new QueueTicket(Guid.NewGuid(), userId, mode, level, now, widen);
+        return await queue.TryJoinAsync(ticket, connection, ct) switch
         {
             JoinOutcome.Joined => ticket,
             JoinOutcome.InSession => QueueErrors.InSession,

@@ -9,7 +9,7 @@ namespace Speaking.Infrastructure.Persistence.Repositories;
 
 internal sealed class QueueRepository(NpgsqlDataSource db) : IQueueRepository
 {
-    public async Task<JoinOutcome> TryJoinAsync(QueueTicket ticket, ConnectionRef? connection, bool widen, CancellationToken ct)
+    public async Task<JoinOutcome> TryJoinAsync(QueueTicket ticket, ConnectionRef? connection, CancellationToken ct)
     {
         await using var db1 = await db.OpenConnectionAsync(ct);
         await using var tx = await db1.BeginTransactionAsync(ct);
@@ -20,7 +20,7 @@ internal sealed class QueueRepository(NpgsqlDataSource db) : IQueueRepository
             WITH busy AS (SELECT EXISTS (SELECT 1 FROM session_participants WHERE user_id = @UserId AND active) AS in_session),
             inserted AS (
                 INSERT INTO queue_entries (id, user_id, mode, level_filter, joined_at, is_active, connection_id, widen)
-                SELECT @Id, @UserId, @Mode, @Level, @JoinedAt, true, @Connection, @widen FROM busy WHERE NOT busy.in_session
+                SELECT @Id, @UserId, @Mode, @Level, @JoinedAt, true, @Connection, @Widen FROM busy WHERE NOT busy.in_session
                 ON CONFLICT DO NOTHING
                 RETURNING 1)
             SELECT (SELECT in_session FROM busy), (SELECT count(*)::int FROM inserted)
@@ -28,7 +28,7 @@ internal sealed class QueueRepository(NpgsqlDataSource db) : IQueueRepository
         {
             ticket.Id, ticket.UserId, Mode = ticket.Mode.ToWire(),
             Level = ticket.Mode == QueueMode.LevelFilter ? ticket.Level.Value : (double?)null, ticket.JoinedAt,
-            Connection = connection?.ToString(), widen,
+            Connection = connection?.ToString(), ticket.Widen,
         }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return outcome.InSession ? JoinOutcome.InSession : outcome.Inserted == 1 ? JoinOutcome.Joined : JoinOutcome.AlreadyQueued;

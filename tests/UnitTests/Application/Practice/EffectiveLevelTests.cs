@@ -85,7 +85,7 @@ public class MeasuredLevelInUseTests
     public MeasuredLevelInUseTests()
     {
         _users.GetAsync(_me.Id, Arg.Any<CancellationToken>()).Returns(_me);
-        _queue.TryJoinAsync(default!, default, default, default).ReturnsForAnyArgs(JoinOutcome.Joined);
+        _queue.TryJoinAsync(default!, default, default).ReturnsForAnyArgs(JoinOutcome.Joined);
         _measured.OfAsync(default!, default).ReturnsForAnyArgs(call =>
             call.Arg<IReadOnlyCollection<User>>().ToDictionary(u => u.Id, u => u.Id == _me.Id ? 8.0 : u.CurrentLevel));
     }
@@ -104,7 +104,7 @@ public class MeasuredLevelInUseTests
     {
         await SocketJoin("""{"mode":"level_filter"}""");
 
-        await _queue.Received(1).TryJoinAsync(Arg.Is<QueueTicket>(t => t.Level.Value == 8.0), Connection, false, Arg.Any<CancellationToken>());
+        await _queue.Received(1).TryJoinAsync(Arg.Is<QueueTicket>(t => t.Level.Value == 8.0 && !t.Widen), Connection, Arg.Any<CancellationToken>());
     }
 
     [Fact]
@@ -112,7 +112,7 @@ public class MeasuredLevelInUseTests
     {
         await SocketJoin("""{"mode":"level_filter","level_filter":5.5}""");
 
-        await _queue.Received(1).TryJoinAsync(Arg.Is<QueueTicket>(t => t.Level.Value == 5.5), Connection, false, Arg.Any<CancellationToken>());
+        await _queue.Received(1).TryJoinAsync(Arg.Is<QueueTicket>(t => t.Level.Value == 5.5 && !t.Widen), Connection, Arg.Any<CancellationToken>());
     }
 
     [Fact]

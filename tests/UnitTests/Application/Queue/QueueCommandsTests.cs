@@ -24,13 +24,14 @@ public abstract class QueueTestBase
     }
 
     protected void JoinAnswers(JoinOutcome outcome) =>
-        Queue.TryJoinAsync(Arg.Any<QueueTicket>(), Arg.Any<ConnectionRef?>(), Arg.Any<bool>(), Arg.Any<CancellationToken>()).Returns(outcome);
+        Queue.TryJoinAsync(Arg.Any<QueueTicket>(), Arg.Any<ConnectionRef?>(), Arg.Any<CancellationToken>()).Returns(outcome);
 
     /// <summary>The ticket the handler tried to add, the connection it was for, and whether it widens.</summary>
     protected (QueueTicket Ticket, ConnectionRef? Connection, bool Widen) Joined()
     {
         var call = Queue.ReceivedCalls().Single(c => c.GetMethodInfo().Name == nameof(IQueueRepository.TryJoinAsync));
-        return ((QueueTicket)call.GetArguments()[0]!, (ConnectionRef?)call.GetArguments()[1], (bool)call.GetArguments()[2]!);
+        var ticket = (QueueTicket)call.GetArguments()[0]!;
+        return (ticket, (ConnectionRef?)call.GetArguments()[1], ticket.Widen);
     }
 }
 
@@ -113,7 +114,7 @@ public class JoinQueueCommandHandlerTests : QueueTestBase
             .Handle(new JoinQueueCommand(Guid.NewGuid(), QueueMode.Roulette, BodyShape.Missing, Input<double>.Missing), default);
 
         result.Error.ShouldBe(UserErrors.Gone);
-        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default, default);
+        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default);
     }
 }
 

@@ -28,7 +28,7 @@ public class JoinQueueFromSocketCommandHandlerTests : QueueTestBase
     public async Task Handle_RefusesAnUnknownMode(string mode)
     {
         (await Join(mode, null)).ShouldBe(new ErrorMessage("Invalid mode"));
-        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default, default);
+        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default);
     }
 
     [Theory]
@@ -43,7 +43,7 @@ public class JoinQueueFromSocketCommandHandlerTests : QueueTestBase
     public async Task Handle_RefusesALevelFilterThatIsNotANumberOnTheScale(string level)
     {
         (await Join("\"level_filter\"", level)).ShouldBe(new ErrorMessage("level_filter must be a number between 1.0 and 9.0"));
-        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default, default);
+        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default);
     }
 
     [Theory]
@@ -109,7 +109,7 @@ public class JoinQueueFromSocketCommandHandlerTests : QueueTestBase
     public async Task Handle_AUserWhoNoLongerExists_IsAnInvalidMessage()
     {
         (await Join("\"roulette\"", null, user: Guid.NewGuid())).ShouldBe(ErrorMessage.InvalidMessage);
-        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default, default);
+        await Queue.DidNotReceiveWithAnyArgs().TryJoinAsync(default!, default, default);
     }
 }
 
