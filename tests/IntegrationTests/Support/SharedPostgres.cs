@@ -26,7 +26,7 @@ public static class SharedPostgres
             await create.ExecuteNonQueryAsync();
         }
 
-        return new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Database = name }.ConnectionString;
+        return ConnectionStringFor(cluster, name);
     }
 
     /// <summary>An empty database (no schema) for tests of the migration runner itself.</summary>
@@ -38,8 +38,16 @@ public static class SharedPostgres
         await admin.OpenAsync();
         await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", admin);
         await create.ExecuteNonQueryAsync();
-        return new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Database = name }.ConnectionString;
+        return ConnectionStringFor(cluster, name);
     }
+
+    /// <summary>
+    /// A test database's connection string. Test classes run two at a time on one cluster (max_connections 200), and a
+    /// service's pool grows to 100 by default, so two busy hosts (400 sockets joining at once) could take every
+    /// connection the cluster has and be refused with 53300; a smaller pool makes them wait their turn instead.
+    /// </summary>
+    private static string ConnectionStringFor(EmbeddedPostgres cluster, string database) =>
+        new NpgsqlConnectionStringBuilder(cluster.ConnectionString) { Database = database, MaxPoolSize = 60 }.ConnectionString;
 
     public static async Task<EmbeddedPostgres> ClusterAsync() => await Cluster.Value;
 
